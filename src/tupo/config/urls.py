@@ -1,0 +1,15 @@
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog, set_language
+
+from tupo.config.api import api
+from tupo.core import views as core_views
+
+urlpatterns = [
+    path("", include("tupo.core.urls")),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("tupo.accounts.urls")),
+    path("orgs/", include("tupo.orgs.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/v1/", api.urls),
+]

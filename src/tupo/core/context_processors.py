@@ -1,0 +1,30 @@
+"""Navigation fitting the user's roles, built once per request."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from tupo.accounts.choices import MANAGING_ROLES, PEOPLE_VIEWING_ROLES, Role
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    roles = user.roles
+    items = [(_("Home"), reverse("core:home"), "home")]
+    if roles - {Role.AUDIT_ADMIN}:
+        items.append((_("Organizations"), reverse("orgs:tree"), "orgs"))
+    if roles & PEOPLE_VIEWING_ROLES:
+        items.append((_("People"), reverse("orgs:people"), "people"))
+        items.append((_("Basic data"), reverse("orgs:dashboard_home"), "dashboard"))
+    if roles & MANAGING_ROLES:
+        items.append((_("Import"), reverse("orgs:import"), "import"))
+    if Role.SYSTEM_ADMIN in roles:
+        items.append((_("Accounts"), reverse("accounts:users"), "users"))
+        items.append((_("Working-day calendar"), reverse("core:calendar"), "calendar"))
+    if Role.SECURITY_ADMIN in roles:
+        items.append((_("Roles"), reverse("accounts:grants"), "grants"))
+        items.append((_("Security policy"), reverse("accounts:policy"), "policy"))
+    if Role.AUDIT_ADMIN in roles:
+        items.append((_("Audit log"), reverse("core:audit_log"), "audit"))
+    return {"nav_items": items}
