@@ -1,0 +1,134 @@
+"""Shared fixtures: a small organization tree and named personas, one per role.
+
+The tree (codes in brackets)::
+
+    county [C]                      ← dept_admin, leader (subtree roles)
+    ├── town A [TA]                 ← org_admin_a, liaison_a
+    │   ├── village A1 [A1]
+    │   │   └── branch A1-1 [A11]   ← member_a (a person registered here)
+    │   └── village A2 [A2]
+    └── town B [TB]                 ← org_admin_b
+        └── village B1 [B1]
+    other county [X]                (unrelated tree)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+from stdnum.cn import ric
+
+from tupo.accounts import services as account_services
+from tupo.accounts.choices import Role
+from tupo.core.services import SYSTEM
+from tupo.orgs import services as org_services
+from tupo.orgs.models import Organization
+
+PASSWORD = "Test-pass-2026"
+_seq = itertools.count(1)
+
+
+def make_id_number(birth: dt.date = dt.date(1990, 3, 7), male: bool = True, division: str = "370181") -> str:
+    """A valid GB 11643 ID number, unique per call."""
+    n = next(_seq) % 500
+    body = f"{division}{birth:%Y%m%d}{n * 2 + (1 if male else 0):03d}"
+    return body + ric.calc_check_digit(body)
+
+
+def make_org(code, parent=None, **kw):
+    data = {"name": kw.pop("name", f"组织{code}"), "code": code, "org_type": kw.pop("org_type", "primary_committee"),
+            "org_category": kw.pop("org_category", "organ"), **kw}
+    if parent is None:
+        org = Organization(parent=None, path="", **data)
+        org.save()
+        from tupo.orgs import stats, tree
+
+        org.path = tree.child_path("", org.pk)
+        org.depth = 1
+        org.save()
+        stats.apply_deltas(stats.deltas_for(org.path, stats.org_keys(org), +1))
+        return org
+    return org_services.create_organization(SYSTEM, parent=parent, data=data)
+
+
+def make_person(org, **kw):
+    data = {
+        "name": kw.pop("name", "张三"),
+        "id_number": kw.pop("id_number", None) or make_id_number(kw.pop("birth", dt.date(1990, 3, 7)), kw.pop("male", True)),
+        "joined_on": kw.pop("joined_on", dt.date(2015, 7, 1)),
+        "full_member_on": kw.pop("full_member_on", dt.date(2016, 7, 1)),
+        "status": kw.pop("status", "full"),
+        **kw,
+    }
+    return org_services.create_person(SYSTEM, org, data)
+
+
+def make_user(username, role=None, org=None, person=None):
+    user = account_services.create_user(SYSTEM, username=username, display_name=username, password=PASSWORD,
+                                        person=person, must_change_password=False)
+    if role:
+        account_services.grant_role(SYSTEM, user, role, org)
+    user.forget_grants()
+    return user
+
+
+class Tree:
+    pass
+
+
+@pytest.fixture
+def tree(db):
+    t = Tree()
+    t.county = make_org("C", name="某县委", org_type="local_committee")
+    t.town_a = make_org("TA", t.county, name="城关镇党委")
+    t.village_a1 = make_org("A1", t.town_a, name="幸福村党总支", org_type="general_branch", org_category="rural")
+    t.branch_a11 = make_org("A11", t.village_a1, name="幸福村第一党支部", org_type="branch", org_category="rural")
+    t.village_a2 = make_org("A2", t.town_a, name="光明村党支部", org_type="branch", org_category="rural")
+    t.town_b = make_org("TB", t.county, name="龙泉镇党委")
+    t.village_b1 = make_org("B1", t.town_b, name="向阳村党支部", org_type="branch", org_category="rural")
+    t.other = make_org("X", name="另一县委", org_type="local_committee")
+    t.person_a11 = make_person(t.branch_a11, name="李四", phone="13812345678")
+    t.person_a2 = make_person(t.village_a2, name="王五", male=False, birth=dt.date(1985, 5, 5))
+    t.person_b1 = make_person(t.village_b1, name="赵六")
+    t.person_x = make_person(t.other, name="钱七")
+    return t
+
+
+@pytest.fixture
+def personas(tree):
+    """One user per role (comment says where the role sits)."""
+    p = Tree()
+    p.dept_admin = make_user("dept_admin", Role.DEPT_ADMIN, tree.county)      # whole county
+    p.leader = make_user("leader", Role.LEADER, tree.county)                  # whole county, view only
+    p.org_admin_a = make_user("org_admin_a", Role.ORG_ADMIN, tree.town_a)     # town A and below
+    p.org_admin_b = make_user("org_admin_b", Role.ORG_ADMIN, tree.town_b)     # town B and below
+    p.liaison_a = make_user("liaison_a", Role.LIAISON, tree.town_a)           # town A, view only
+    p.member_a = make_user("member_a", Role.MEMBER, tree.branch_a11, person=tree.person_a11)  # own record only
+    p.expert = make_user("expert", Role.EXPERT, tree.county)                  # no people access
+    p.sysadmin = make_user("sysadmin", Role.SYSTEM_ADMIN)
+    p.secadmin = make_user("secadmin", Role.SECURITY_ADMIN)
+    p.auditadmin = make_user("auditadmin", Role.AUDIT_ADMIN)
+    p.nobody = make_user("nobody")
+    return p
+
+
+@pytest.fixture
+def login(client):
+    """Log a persona in, bypassing the second factor (its own tests cover it)."""
+
+    def _login(user):
+        client.force_login(user)
+        if user.separated_admin_role:
+            from django_otp.plugins.otp_totp.models import TOTPDevice
+
+            device = TOTPDevice.objects.create(user=user, name="t", confirmed=True)
+            session = client.session
+            from django_otp import DEVICE_ID_SESSION_KEY
+
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+        return client
+
+    return _login
