@@ -338,7 +338,7 @@ def test_malmquist_tfp_equals_ratio_change_for_single_input_output():
     r = malmquist(x.reshape(-1, 1), y.reshape(-1, 1), ids, periods)
     assert len(r.dmu) == units * (T - 1)
     ratio = y / x
-    for k, (u, a, b) in enumerate(zip(r.dmu, r.period_from, r.period_to)):
+    for k, (u, a, b) in enumerate(zip(r.dmu, r.period_from, r.period_to, strict=False)):
         i = int(u[1:])
         assert r.tfpch[k] == pytest.approx(ratio[b, i] / ratio[a, i], rel=1e-7)
 
@@ -349,7 +349,7 @@ def test_malmquist_missing_unit_skips_pair_with_warning():
     X = [[1.0], [2.0], [3.0], [1.0], [2.0], [1.5], [2.0], [2.5]]
     Y = [[1.0], [1.0], [2.0], [1.5], [1.0], [2.0], [1.0], [2.0]]
     r = malmquist(X, Y, ids, periods)
-    pairs = list(zip(r.dmu, r.period_from, r.period_to))
+    pairs = list(zip(r.dmu, r.period_from, r.period_to, strict=False))
     assert ("C", "2021", "2022") not in pairs and ("C", "2022", "2023") not in pairs
     assert ("A", "2021", "2022") in pairs and ("B", "2022", "2023") in pairs
     assert len(r.warnings) == 2 and all("C" in w for w in r.warnings)

@@ -53,8 +53,20 @@ def test_dea_default_columns_csv(tmp_path, capsys):
 def test_dea_first_column_is_id_and_explicit_columns(tmp_path, capsys):
     text = "name,staff,budget,cases,other\nA,2,5,1,9\nB,2,4,2,9\nC,6,6,3,9\nD,3,2,1,9\n"
     path = _write(tmp_path, text)
-    code = main_dea([path, "--inputs", "staff,budget", "--outputs", "cases", "--rts", "vrs",
-                     "--orientation", "out", "--super"])
+    code = main_dea(
+        [
+            path,
+            "--inputs",
+            "staff,budget",
+            "--outputs",
+            "cases",
+            "--rts",
+            "vrs",
+            "--orientation",
+            "out",
+            "--super",
+        ]
+    )
     out, _ = capsys.readouterr()
     assert code == 0
     rows = _rows(out)
@@ -204,13 +216,19 @@ def test_python_dash_m_entry_point(tmp_path):
     env.pop("DJANGO_SETTINGS_MODULE", None)
     p = subprocess.run(
         [sys.executable, "-m", "tupo.methods.dea_cli", "dea", _write(tmp_path, DEAP)],
-        capture_output=True, text=True, env=env, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert p.returncode == 0, p.stderr
     assert p.stdout.splitlines()[0].startswith("dmu,efficiency")
     assert "HiGHS" not in p.stdout
     p = subprocess.run(
         [sys.executable, "-m", "tupo.methods.dea_cli", "dea", str(tmp_path / "missing.csv")],
-        capture_output=True, text=True, env=env, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert p.returncode == 2 and "Traceback" not in p.stderr

@@ -111,7 +111,7 @@ class DEAResult:
     def peers_of(self, i: int) -> list[tuple[int, float]]:
         """Reference set of unit ``i``: list of (unit index, λ)."""
         a, b = self.lambda_ptr[i], self.lambda_ptr[i + 1]
-        return [(int(j), float(v)) for j, v in zip(self.lambda_idx[a:b], self.lambda_val[a:b])]
+        return [(int(j), float(v)) for j, v in zip(self.lambda_idx[a:b], self.lambda_val[a:b], strict=False)]
 
     @property
     def peers(self) -> list[list[tuple[int, float]]]:
@@ -371,9 +371,7 @@ class _Engine:
         self._phase1_cost = cost[: 1 + m + s].copy()
         self._phase2_cost = np.concatenate([[0.0], -self.w_slack])
         self._cost_idx = np.arange(1 + m + s, dtype=np.int32)
-        self._rhs_idx = (
-            np.arange(m, m + s, dtype=np.int32) if self.inp else np.arange(0, m, dtype=np.int32)
-        )
+        self._rhs_idx = np.arange(m, m + s, dtype=np.int32) if self.inp else np.arange(0, m, dtype=np.int32)
         self.n_lp = 0
         self.n_fallback = 0
 
@@ -573,7 +571,7 @@ class _Engine:
         if self.vrs:
             rl[m + s] = 1.0
         cost = np.zeros(A.shape[1])
-        cost[: nfix] = self._phase1_cost
+        cost[:nfix] = self._phase1_cost
         h = _new_highs()
         h.passModel(_colwise_lp(cost, np.zeros(A.shape[1]), np.full(A.shape[1], _INF), rl, rl.copy(), A))
         h.run()
@@ -612,6 +610,7 @@ class _Engine:
         def max_batch():
             cand_n = self.n if exclude_self else max(1, len(self._candidates()[0]))
             return int(max(8, min(512, self.ELEMENT_BUDGET // (2 * cand_n))))
+
         # Small batches first: while the frame is still incomplete most units
         # fail verification and are solved again, so keep that waste small.
         batch = 8
@@ -680,7 +679,7 @@ class _Engine:
                         best_b = R.argmax(axis=0)
                     else:
                         best_b = best[bad_cols]
-                    for c, j in zip(bad_cols, best_b):
+                    for c, j in zip(bad_cols, best_b, strict=False):
                         failing.add(duals[c][0])
                         entering.append(int(cidx[j]))
                 self.add_to_frame(entering)
@@ -723,11 +722,24 @@ class _Engine:
 
 
 def _assemble(
-    X, Y, ids, in_names, out_names, warnings, rts, orientation, radial, slk, status,
-    lam_idx, lam_val, slacks, scale_x, scale_y,
+    X,
+    Y,
+    ids,
+    in_names,
+    out_names,
+    warnings,
+    rts,
+    orientation,
+    radial,
+    slk,
+    status,
+    lam_idx,
+    lam_val,
+    slacks,
+    scale_x,
+    scale_y,
 ):
     n, m = X.shape
-    s = Y.shape[1]
     if orientation == "in":
         eff = np.minimum(radial, 1.0)
         theta, phi = radial, None
@@ -740,11 +752,25 @@ def _assemble(
     li = np.concatenate(lam_idx) if n else np.empty(0, dtype=np.int64)
     lv = np.concatenate(lam_val) if n else np.empty(0)
     res = DEAResult(
-        ids=ids, rts=rts, orientation=orientation, efficiency=eff, theta=theta, phi=phi,
-        slacks_in=None, slacks_out=None, targets_in=None, targets_out=None,
-        efficient=None, weakly_efficient=None,
-        lambda_ptr=ptr, lambda_idx=li.astype(np.int64), lambda_val=lv, status=status.astype(str),
-        input_names=in_names, output_names=out_names, warnings=warnings,
+        ids=ids,
+        rts=rts,
+        orientation=orientation,
+        efficiency=eff,
+        theta=theta,
+        phi=phi,
+        slacks_in=None,
+        slacks_out=None,
+        targets_in=None,
+        targets_out=None,
+        efficient=None,
+        weakly_efficient=None,
+        lambda_ptr=ptr,
+        lambda_idx=li.astype(np.int64),
+        lambda_val=lv,
+        status=status.astype(str),
+        input_names=in_names,
+        output_names=out_names,
+        warnings=warnings,
     )
     if slacks:
         sn = np.maximum(slk, 0.0)
@@ -808,8 +834,22 @@ def dea(
         Xn, Yn, idx, use_self=True, exclude_self=False, phase2=slacks, progress=prog
     )
     res = _assemble(
-        X, Y, ids, in_names, out_names, warnings, rts, orientation, radial, slk, status,
-        lam_idx, lam_val, slacks, scale_x, scale_y,
+        X,
+        Y,
+        ids,
+        in_names,
+        out_names,
+        warnings,
+        rts,
+        orientation,
+        radial,
+        slk,
+        status,
+        lam_idx,
+        lam_val,
+        slacks,
+        scale_x,
+        scale_y,
     )
     if super_efficiency:
         sup = res.efficiency.copy()
@@ -907,8 +947,22 @@ def dea_reference(
         lam_idx.append(nz.astype(np.int64))
         lam_val.append(lam[nz])
     res = _assemble(
-        X, Y, ids, in_names, out_names, warnings, rts, orientation, radial, slk, status,
-        lam_idx, lam_val, slacks, np.ones(m), np.ones(s),
+        X,
+        Y,
+        ids,
+        in_names,
+        out_names,
+        warnings,
+        rts,
+        orientation,
+        radial,
+        slk,
+        status,
+        lam_idx,
+        lam_val,
+        slacks,
+        np.ones(m),
+        np.ones(s),
     )
     if super_efficiency:
         sup = res.efficiency.copy()
@@ -963,7 +1017,7 @@ def malmquist(
     periods = list(periods)
     if len(ids) != len(periods):
         raise DEAInputError("ids and periods must have the same length")
-    row_ids = [f"{u}@{t}" for u, t in zip(ids, periods)]
+    row_ids = [f"{u}@{t}" for u, t in zip(ids, periods, strict=False)]
     X, Y, _, in_names, out_names, _ = _validate(X, Y, row_ids, input_names, output_names)
     order = sorted(set(periods), key=_period_key)
     if len(order) < 2:
@@ -993,7 +1047,7 @@ def malmquist(
 
     out = {k: [] for k in ("dmu", "from", "to", "d00", "d11", "d01", "d10", "v00", "v11")}
     warnings = []
-    for t, t1 in zip(order[:-1], order[1:]):
+    for t, t1 in zip(order[:-1], order[1:], strict=False):
         rows0, map0 = per_period[t]
         rows1, map1 = per_period[t1]
         common = [u for u in map0 if u in map1]
@@ -1010,11 +1064,13 @@ def malmquist(
         b = np.array([map1[u] for u in common])
         # cross-period CRS: period t+1 points against technology t, and vice versa
         eng0 = _Engine(Xn[rows0], Yn[rows0], "crs", "in", ones_m, ones_s)
-        d01, *_ = eng0.score(Xn[rows1[b]], Yn[rows1[b]], np.full(len(b), -1), use_self=False,
-                             exclude_self=False, phase2=False)
+        d01, *_ = eng0.score(
+            Xn[rows1[b]], Yn[rows1[b]], np.full(len(b), -1), use_self=False, exclude_self=False, phase2=False
+        )
         eng1 = _Engine(Xn[rows1], Yn[rows1], "crs", "in", ones_m, ones_s)
-        d10, *_ = eng1.score(Xn[rows0[a]], Yn[rows0[a]], np.full(len(a), -1), use_self=False,
-                             exclude_self=False, phase2=False)
+        d10, *_ = eng1.score(
+            Xn[rows0[a]], Yn[rows0[a]], np.full(len(a), -1), use_self=False, exclude_self=False, phase2=False
+        )
         out["dmu"] += common
         out["from"] += [t] * len(common)
         out["to"] += [t1] * len(common)
@@ -1033,9 +1089,20 @@ def malmquist(
     techch = np.sqrt((d01 / d11) * (d00 / d10))
     pech = v11 / v00
     return MalmquistResult(
-        dmu=out["dmu"], period_from=out["from"], period_to=out["to"],
-        effch=effch, techch=techch, pech=pech, sech=effch / pech, tfpch=effch * techch,
-        d_t_t=d00, d_t1_t1=d11, d_t_t1=d01, d_t1_t=d10, vrs_t_t=v00, vrs_t1_t1=v11,
+        dmu=out["dmu"],
+        period_from=out["from"],
+        period_to=out["to"],
+        effch=effch,
+        techch=techch,
+        pech=pech,
+        sech=effch / pech,
+        tfpch=effch * techch,
+        d_t_t=d00,
+        d_t1_t1=d11,
+        d_t_t1=d01,
+        d_t1_t=d10,
+        vrs_t_t=v00,
+        vrs_t1_t1=v11,
         warnings=warnings,
     )
 

@@ -96,7 +96,7 @@ def _numbers(header, body, id_col, cols):
     out = []
     for k, r in enumerate(body, start=2):
         row = []
-        for c, j in zip(cols, idx):
+        for c, j in zip(cols, idx, strict=False):
             raw = r[j].strip()
             if raw == "":
                 raise CLIError(f"line {k} (unit '{r[ci].strip()}'), column '{c}': value is missing")
@@ -147,11 +147,13 @@ def _write(header: list[str], rows: list[list], fmt: str, out: str | None) -> No
         return
     text_rows = [[_fmt(v) for v in r] for r in rows]
     if fmt == "table":
-        widths = [max(len(h), *(len(r[i]) for r in text_rows)) if text_rows else len(h)
-                  for i, h in enumerate(header)]
-        lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip()]
+        widths = [
+            max(len(h), *(len(r[i]) for r in text_rows)) if text_rows else len(h)
+            for i, h in enumerate(header)
+        ]
+        lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=False)).rstrip()]
         lines.append("  ".join("-" * w for w in widths))
-        lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths)).rstrip() for r in text_rows]
+        lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=False)).rstrip() for r in text_rows]
         text = "\n".join(lines) + "\n"
         _emit(text, out)
         return
@@ -193,8 +195,12 @@ def _dea_parser() -> argparse.ArgumentParser:
         "y_* outputs.",
     )
     p.add_argument("data", help="CSV file, one row per unit")
-    p.add_argument("--rts", choices=["crs", "vrs"], default="crs",
-                   help="returns to scale: crs (CCR, default) or vrs (BCC)")
+    p.add_argument(
+        "--rts",
+        choices=["crs", "vrs"],
+        default="crs",
+        help="returns to scale: crs (CCR, default) or vrs (BCC)",
+    )
     p.add_argument("--orientation", choices=["in", "out"], default="in")
     p.add_argument("--super", action="store_true", help="add Andersen-Petersen super-efficiency")
     p.add_argument("--inputs", help="comma-separated input columns (default x_*)")
@@ -235,8 +241,15 @@ def _main_dea(argv: list[str]) -> int:
     X = _numbers(header, body, id_col, inputs)
     Y = _numbers(header, body, id_col, outputs)
     res = dea(
-        X, Y, rts=args.rts, orientation=args.orientation, slacks=True,
-        super_efficiency=args.super, ids=ids, input_names=inputs, output_names=outputs,
+        X,
+        Y,
+        rts=args.rts,
+        orientation=args.orientation,
+        slacks=True,
+        super_efficiency=args.super,
+        ids=ids,
+        input_names=inputs,
+        output_names=outputs,
     )
     cols = ["dmu", "efficiency"]
     if args.orientation == "out":
@@ -305,7 +318,7 @@ def _main_malmquist(argv: list[str]) -> int:
     ids = [r[ci].strip() for r in body]
     periods = [r[pi].strip() for r in body]
     seen = {}
-    for k, (u, t) in enumerate(zip(ids, periods), start=2):
+    for k, (u, t) in enumerate(zip(ids, periods, strict=False), start=2):
         if t == "":
             raise CLIError(f"line {k} (unit '{u}'), column '{args.period_col}': period is missing")
         if (u, t) in seen:
@@ -318,9 +331,17 @@ def _main_malmquist(argv: list[str]) -> int:
         print(f"warning: {w}", file=sys.stderr)
     cols = ["dmu", "period_from", "period_to", "effch", "techch", "pech", "sech", "tfpch"]
     rows = [
-        [u, a, b, float(res.effch[i]), float(res.techch[i]), float(res.pech[i]),
-         float(res.sech[i]), float(res.tfpch[i])]
-        for i, (u, a, b) in enumerate(zip(res.dmu, res.period_from, res.period_to))
+        [
+            u,
+            a,
+            b,
+            float(res.effch[i]),
+            float(res.techch[i]),
+            float(res.pech[i]),
+            float(res.sech[i]),
+            float(res.tfpch[i]),
+        ]
+        for i, (u, a, b) in enumerate(zip(res.dmu, res.period_from, res.period_to, strict=False))
     ]
     _write(cols, rows, args.format, args.out)
     return 0
