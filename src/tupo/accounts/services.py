@@ -14,14 +14,14 @@ from django.utils.translation import gettext as _
 from tupo.accounts.choices import SEPARATED_ADMIN_ROLES, Role
 from tupo.accounts.models import ApiToken, PasswordHistory, RoleGrant, SecurityPolicy, User, hash_token
 from tupo.core import audit
-from tupo.core.services import ConcurrentEditError, require_perm
+from tupo.core.services import ConcurrentEditError, atomic_service, require_perm
 
 
 class SeparationOfDutiesError(ValidationError):
     """The three separated administrators (三员) may not be combined in one account."""
 
 
-@transaction.atomic
+@atomic_service
 def create_user(actor, *, username: str, display_name: str = "", password: str | None = None,
                 email: str = "", person=None, must_change_password: bool = True) -> User:
     require_perm(actor, "accounts.manage_users")
@@ -40,7 +40,7 @@ def create_user(actor, *, username: str, display_name: str = "", password: str |
     return user
 
 
-@transaction.atomic
+@atomic_service
 def set_active(actor, user: User, active: bool) -> User:
     require_perm(actor, "accounts.manage_users")
     if actor is not None and getattr(actor, "pk", None) == user.pk and not active:
@@ -51,7 +51,7 @@ def set_active(actor, user: User, active: bool) -> User:
     return user
 
 
-@transaction.atomic
+@atomic_service
 def grant_role(actor, user: User, role: str, org=None) -> RoleGrant:
     """Grant a role at an organization (or, for the three administrators, system-wide).
 
@@ -84,7 +84,7 @@ def _real(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-@transaction.atomic
+@atomic_service
 def revoke_role(actor, grant: RoleGrant) -> None:
     require_perm(actor, "accounts.manage_roles")
     details = {"role": grant.role, "org": grant.org_id, "user": grant.user_id}
@@ -94,7 +94,7 @@ def revoke_role(actor, grant: RoleGrant) -> None:
     audit.record("role.revoke", actor=actor, obj=user, details=details)
 
 
-@transaction.atomic
+@atomic_service
 def set_password(actor, user: User, new_password: str, *, old_password: str | None = None) -> User:
     """Change a password (the user's own, with the old one; or a reset by the system administrator)."""
     if actor is None or getattr(actor, "pk", None) != user.pk:
@@ -130,7 +130,7 @@ def requires_second_factor(user: User) -> bool:
     return bool(user.roles & SEPARATED_ADMIN_ROLES) or SecurityPolicy.current().require_2fa_for_all
 
 
-@transaction.atomic
+@atomic_service
 def create_token(actor, user: User, *, name: str, days: int | None = 90) -> tuple[ApiToken, str]:
     """Create an API token; returns the row and the key, which is shown once and never stored."""
     if getattr(actor, "pk", None) != user.pk:
@@ -144,7 +144,7 @@ def create_token(actor, user: User, *, name: str, days: int | None = 90) -> tupl
     return token, key
 
 
-@transaction.atomic
+@atomic_service
 def revoke_token(actor, token: ApiToken) -> None:
     if getattr(actor, "pk", None) != token.user_id:
         require_perm(actor, "accounts.manage_users")
@@ -169,7 +169,7 @@ POLICY_FIELDS = ("min_length", "min_classes", "max_age_days", "history_count", "
                  "lockout_minutes", "idle_minutes", "require_2fa_for_all")
 
 
-@transaction.atomic
+@atomic_service
 def update_policy(actor, data: dict, *, expected_version: int) -> SecurityPolicy:
     require_perm(actor, "accounts.manage_policy")
     policy = SecurityPolicy.current()
@@ -190,7 +190,7 @@ def update_policy(actor, data: dict, *, expected_version: int) -> SecurityPolicy
     return policy
 
 
-@transaction.atomic
+@atomic_service
 def unlock(actor, username: str) -> int:
     require_perm(actor, "accounts.manage_policy")
     from axes.utils import reset

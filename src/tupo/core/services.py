@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tupo.core.choices import AuditResult
@@ -22,16 +25,55 @@ class InvalidTransition(Exception):
     """A state change the transition table does not allow."""
 
 
+class AuditedPermissionDenied(PermissionDenied):
+    """A refusal whose audit event is written once the refused transaction has rolled back."""
+
+    def __init__(self, message, audit_kwargs):
+        super().__init__(message)
+        self.audit_kwargs = audit_kwargs
+        self.audited = False
+
+    def record(self) -> None:
+        if self.audited or _in_real_transaction():
+            return
+        from tupo.core import audit
+
+        audit.record(**self.audit_kwargs)
+        self.audited = True
+
+
+def _in_real_transaction() -> bool:
+    """In a transaction other than the one a test case wraps around every test."""
+    connection = transaction.get_connection()
+    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
 def require_perm(actor, perm: str, obj=None) -> None:
-    """Raise PermissionDenied (→ 403) unless ``actor`` has ``perm``; a refusal is audited."""
+    """Raise PermissionDenied (→ 403) unless ``actor`` has ``perm``; every refusal is audited."""
     if actor is not None and actor.has_perm(perm, obj):
         return
-    from tupo.core import audit
-
-    audit.record(
-        f"denied:{perm}", actor=actor, obj=obj, result=AuditResult.DENIED, details={"permission": perm}
+    exc = AuditedPermissionDenied(
+        _("You may view this but not change it."),
+        {"event_type": f"denied:{perm}", "actor": actor, "obj": obj, "result": AuditResult.DENIED,
+         "details": {"permission": perm}},
     )
-    raise PermissionDenied(_("You may view this but not change it."))
+    exc.record()  # outside a transaction: now; inside one: by atomic_service after the rollback
+    raise exc
+
+
+def atomic_service(func):
+    """``transaction.atomic`` for a service, plus the audit of a refusal after the rollback."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            with transaction.atomic():
+                return func(*args, **kwargs)
+        except AuditedPermissionDenied as exc:
+            exc.record()
+            raise
+
+    return wrapper
 
 
 class SystemActor:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tupo.core import audit
-from tupo.core.services import ConcurrentEditError, InvalidTransition, require_perm
+from tupo.core.services import ConcurrentEditError, InvalidTransition, atomic_service, require_perm
 from tupo.orgs import stats, tree
 from tupo.orgs.choices import ALLOWED_STATUS_TRANSITIONS, MemberStatus, PersonEventKind, Post
 from tupo.orgs.models import LeadershipPost, Organization, Person, PersonEvent
@@ -65,7 +65,8 @@ def validate_person(data: dict, *, instance: Person | None = None, check_unique:
             errors.setdefault(field, []).append(_("This date is in the future."))
     if joined and full and full < joined:
         errors.setdefault("full_member_on", []).append(_("Full membership cannot come before joining."))
-    if facts and joined and joined < facts.birth_date.replace(year=facts.birth_date.year + 18) - dt.timedelta(days=1):
+    if facts and joined and (joined.year - facts.birth_date.year
+                             - ((joined.month, joined.day) < (facts.birth_date.month, facts.birth_date.day))) < 18:
         errors.setdefault("joined_on", []).append(_("A person joins the Party at 18 or older."))
     status = clean.get("status") or MemberStatus.FULL
     clean["status"] = status
@@ -88,7 +89,7 @@ def _person_defaults(clean: dict) -> dict:
 
 # --- organizations ---------------------------------------------------------------------------------------
 
-@transaction.atomic
+@atomic_service
 def create_organization(actor, *, parent: Organization | None, data: dict) -> Organization:
     if parent is None:
         require_perm(actor, "orgs.create_root_organization")
@@ -105,7 +106,7 @@ def create_organization(actor, *, parent: Organization | None, data: dict) -> Or
     return org
 
 
-@transaction.atomic
+@atomic_service
 def update_organization(actor, org: Organization, data: dict, *, expected_version: int) -> Organization:
     require_perm(actor, "orgs.change_organization", org)
     locked = Organization.objects.select_for_update().get(pk=org.pk)
@@ -133,7 +134,7 @@ def _merge(a: Counter, b: Counter) -> Counter:
 
 # --- people ----------------------------------------------------------------------------------------------
 
-@transaction.atomic
+@atomic_service
 def create_person(actor, org: Organization, data: dict, *, validated: bool = False) -> Person:
     require_perm(actor, "orgs.add_person", org)
     clean = data if validated else validate_person(data)
@@ -160,7 +161,7 @@ def _lock_person(person: Person, expected_version: int | None) -> Person:
     return locked
 
 
-@transaction.atomic
+@atomic_service
 def update_person(actor, person: Person, data: dict, *, expected_version: int) -> Person:
     require_perm(actor, "orgs.change_person", person)
     locked = _lock_person(person, expected_version)
@@ -184,7 +185,7 @@ def update_person(actor, person: Person, data: dict, *, expected_version: int) -
     return locked
 
 
-@transaction.atomic
+@atomic_service
 def transfer_person(actor, person: Person, to_org: Organization, *, reason: str, expected_version: int | None = None) -> Person:
     """Move a person to another organization's register; both ends must be in the actor's scope."""
     require_perm(actor, "orgs.change_person", person)
@@ -211,7 +212,7 @@ def transfer_person(actor, person: Person, to_org: Organization, *, reason: str,
     return locked
 
 
-@transaction.atomic
+@atomic_service
 def change_status(actor, person: Person, new_status: str, *, reason: str, on: dt.date | None = None,
                   expected_version: int | None = None) -> Person:
     require_perm(actor, "orgs.change_person", person)
@@ -240,7 +241,7 @@ def change_status(actor, person: Person, new_status: str, *, reason: str, on: dt
 
 # --- leadership team -------------------------------------------------------------------------------------
 
-@transaction.atomic
+@atomic_service
 def assign_post(actor, org: Organization, person: Person, post: str, *, started_on: dt.date | None = None) -> LeadershipPost:
     require_perm(actor, "orgs.change_organization", org)
     if not person.org_path.startswith(org.path):
@@ -275,7 +276,7 @@ def _end_post(actor, seat: LeadershipPost, ended_on: dt.date, reason: str) -> No
     audit.record("org.post.end", actor=actor, obj=seat.org, details={"person": seat.person_id, "post": seat.post, "reason": reason})
 
 
-@transaction.atomic
+@atomic_service
 def end_post(actor, seat: LeadershipPost, *, ended_on: dt.date | None = None) -> None:
     require_perm(actor, "orgs.change_organization", seat.org)
     if seat.ended_on:
@@ -285,7 +286,7 @@ def end_post(actor, seat: LeadershipPost, *, ended_on: dt.date | None = None) ->
 
 # --- bulk writes (imports and the seed) ------------------------------------------------------------------
 
-@transaction.atomic
+@atomic_service
 def bulk_create_people(actor, rows: list[tuple[Organization, dict]], *, source: dict | None = None,
                        batch_size: int = 2000, audit_each: bool = True) -> int:
     """Create many validated people at once: one transaction, rolled-up statistics updated once.
@@ -324,7 +325,7 @@ def bulk_create_people(actor, rows: list[tuple[Organization, dict]], *, source: 
     return len(people)
 
 
-@transaction.atomic
+@atomic_service
 def bulk_create_organizations(actor, records: list[dict], parents: dict[str, Organization], *,
                               source: dict | None = None) -> int:
     """Create organizations given parents-first (parent_code refers to an existing or earlier record)."""
@@ -350,7 +351,7 @@ def bulk_create_organizations(actor, records: list[dict], parents: dict[str, Org
     return created
 
 
-@transaction.atomic
+@atomic_service
 def load_generated(actor, orgs: list, people: list[dict], secretaries: list[tuple[int, int]], *, batch_size: int = 5000) -> None:
     """Bulk-load generated organizations and people (the seed), then rebuild the rolled-up statistics.
 

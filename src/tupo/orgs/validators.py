@@ -42,7 +42,7 @@ def parse_id_number(value: str) -> IdFacts:
         birth = ric.get_birth_date(number)
     except stdnum_exceptions.ValidationError:
         raise ValidationError(_("The birth date inside the ID number is not a real date."), code="birth_date") from None
-    if ric.calc_check_digit(number[:-1]) != number[-1]:
+    if ric.calc_check_digit(number) != number[-1]:  # stdnum ignores the last character
         raise ValidationError(_("The check digit of the ID number is wrong (GB 11643): please check for a typo."), code="checksum")
     if birth > dt.date.today() or birth.year < 1900:
         raise ValidationError(_("The birth date inside the ID number is not plausible."), code="birth_date")
