@@ -831,7 +831,7 @@ def _fair(a, forbidden, demand, min_load, max_load, scale, core: _Core, time_lim
     h2.run()
     st2 = h2.getModelStatus()
     x2 = np.round(np.asarray(h2.getSolution().col_value[:m]))
-    if not (x2.sum() > 0 or demand.sum() == 0) or item_sums(x2)[fair_items].min(initial=np.inf) < floor - 0.5:
+    if not (x2.sum() > 0 or demand.sum() == 0) or item_sums(x2)[fair_items].astype(float).min(initial=np.inf) < floor - 0.5:
         x2 = x1  # no usable phase-2 incumbent
     ok2 = st2 == highspy.HighsModelStatus.kOptimal
     info2 = h2.getInfo()

@@ -275,7 +275,9 @@ def _new_highs():
     h.setOptionValue("output_flag", False)
     h.setOptionValue("presolve", "off")
     h.setOptionValue("solver", "simplex")
-    h.setOptionValue("threads", 1)
+    # No "threads" option: HiGHS keeps one scheduler per process and refuses a different
+    # thread count once another solver (e.g. the assignment) has started it. Simplex runs serially.
+
     h.setOptionValue("primal_feasibility_tolerance", 1e-10)
     h.setOptionValue("dual_feasibility_tolerance", 1e-10)
     return h

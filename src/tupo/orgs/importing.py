@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from tupo.core.xlsx import workbook_bytes
 from tupo.orgs.choices import Education, HostRelation, MemberStatus, Occupation, OrgCategory, OrgType
@@ -24,18 +24,18 @@ from tupo.orgs.models import Organization, Person
 
 PEOPLE_COLUMNS = [
     ("org_code", gettext_lazy("Organization code")),
-    ("name", gettext_lazy("Name")),
+    ("name", pgettext_lazy("person", "Name")),
     ("id_number", gettext_lazy("ID number")),
     ("ethnicity", gettext_lazy("Ethnicity")),
     ("native_place", gettext_lazy("Native place")),
     ("education", gettext_lazy("Education")),
     ("occupation", gettext_lazy("Occupation")),
     ("position", gettext_lazy("Job title")),
-    ("is_cadre", gettext_lazy("Cadre")),
+    ("is_cadre", pgettext_lazy("import column", "Cadre (yes/no)")),
     ("joined_on", gettext_lazy("Joined the Party on")),
     ("full_member_on", gettext_lazy("Full membership on")),
     ("phone", gettext_lazy("Phone")),
-    ("status", gettext_lazy("Status")),
+    ("status", pgettext_lazy("import column", "Member status")),
 ]
 PEOPLE_REQUIRED = {"org_code", "name", "id_number"}
 
@@ -157,7 +157,8 @@ def read_rows(data: bytes, columns) -> tuple[list[str], list[tuple[int, dict]]]:
         raise ImportFileError(_("The sheet is empty: the first row must be the header row of the template."))
     by_label = {}
     for name, label in columns:
-        by_label[str(label).strip()] = name
+        for text in _all_languages(label):
+            by_label[text] = name
         by_label[name] = name
     fields = []
     unknown = []
@@ -190,6 +191,17 @@ def read_rows(data: bytes, columns) -> tuple[list[str], list[tuple[int, dict]]]:
             raise ImportFileError(_("The file has more than %(n)d rows; split it.") % {"n": limit})
     wb.close()
     return fields, out
+
+
+def _all_languages(lazy_text) -> set[str]:
+    """A label in every UI language: a Chinese template is read by an English-speaking user and vice versa."""
+    from django.utils import translation
+
+    out = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            out.add(str(lazy_text).strip())
+    return out
 
 
 def _label_of(columns, name):
@@ -226,7 +238,7 @@ def _choice(name, value) -> str:
         return ""
     choices = CHOICE_FIELDS[name]
     for c in choices:
-        if text in (c.value, str(c.label)):
+        if text == c.value or text in _all_languages(c.label):
             return c.value
     raise ValueError(_("“%(v)s” is not one of: %(allowed)s") % {"v": text[:30], "allowed": "、".join(str(c.label) for c in choices)})
 
