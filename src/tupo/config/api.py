@@ -68,6 +68,18 @@ def me(request):
     }
 
 
-from tupo.orgs.api import router as orgs_router  # noqa: E402
+def _mount_app_routers() -> None:
+    """Every Tupo app with an ``api.py`` exposing ``router`` is mounted at /api/v1/."""
+    import importlib
+    from importlib.util import find_spec
 
-api.add_router("/", orgs_router)
+    from django.conf import settings
+
+    for app in settings.INSTALLED_APPS:
+        if app.startswith("tupo.") and find_spec(f"{app}.api") is not None:
+            module = importlib.import_module(f"{app}.api")
+            if hasattr(module, "router"):
+                api.add_router("/", module.router)
+
+
+_mount_app_routers()

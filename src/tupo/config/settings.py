@@ -82,6 +82,10 @@ INSTALLED_APPS = [
     "tupo.core",
     "tupo.accounts",
     "tupo.orgs",
+    "tupo.reviews",
+    "tupo.cases",
+    "tupo.meetings",
+    "tupo.search",
     "tupo.analytics",
 ]
 

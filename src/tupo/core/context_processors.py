@@ -19,6 +19,7 @@ def navigation(request):
         items.append((_("Basic data"), reverse("orgs:dashboard_home"), "dashboard"))
     if roles & MANAGING_ROLES:
         items.append((_("Import"), reverse("orgs:import"), "import"))
+    items.extend(_app_items(user))
     if Role.SYSTEM_ADMIN in roles:
         items.append((_("Accounts"), reverse("accounts:users"), "users"))
         items.append((_("Working-day calendar"), reverse("core:calendar"), "calendar"))
@@ -28,3 +29,17 @@ def navigation(request):
     if Role.AUDIT_ADMIN in roles:
         items.append((_("Audit log"), reverse("core:audit_log"), "audit"))
     return {"nav_items": items}
+
+
+def _app_items(user):
+    """Apps add their own entries: ``tupo.<app>.nav.items(user)`` returns (label, url, key) tuples."""
+    import importlib
+    from importlib.util import find_spec
+
+    from django.conf import settings
+
+    out = []
+    for app in settings.INSTALLED_APPS:
+        if app.startswith("tupo.") and find_spec(f"{app}.nav") is not None:
+            out.extend(importlib.import_module(f"{app}.nav").items(user))
+    return out
