@@ -20,13 +20,14 @@ import os
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+from tests.factories import PASSWORD, make_id_number, make_org, make_person, make_user  # noqa: F401
+from tupo.accounts.choices import Role
+
 # CI runs the same examples every time (a failure there is reproducible); locally they vary.
 hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 hypothesis_settings.register_profile("dev", deadline=None)
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") == "true" else "dev")
 
-from tests.factories import PASSWORD, make_id_number, make_org, make_person, make_user  # noqa: F401
-from tupo.accounts.choices import Role
 
 @pytest.fixture(autouse=True)
 def english(settings):

@@ -3,8 +3,8 @@ import io
 
 import pytest
 from openpyxl import Workbook, load_workbook
-
 from tests.factories import make_id_number
+
 from tupo.core.models import AuditEvent
 from tupo.orgs import importing
 from tupo.orgs.importing import ImportFileError, import_organizations, import_people

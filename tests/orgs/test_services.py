@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-
 from tests.factories import make_id_number, make_person
+
 from tupo.core.models import AuditEvent
 from tupo.core.services import ConcurrentEditError, InvalidTransition
 from tupo.orgs import services, stats

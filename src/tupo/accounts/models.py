@@ -39,6 +39,17 @@ class User(AbstractUser):
             self._grants_cache = list(self.role_grants.select_related("org").order_by("id"))
         return self._grants_cache
 
+    def has_perm(self, perm, obj=None) -> bool:
+        """Permissions come from role grants only: ``is_superuser`` grants nothing in Tupo.
+
+        A superuser flag would let one account act as all three separated administrators at once.
+        """
+        if not self.is_active:
+            return False
+        from django.contrib.auth.models import _user_has_perm
+
+        return _user_has_perm(self, perm, obj)
+
     def forget_grants(self) -> None:
         self.__dict__.pop("_grants_cache", None)
 
@@ -101,6 +112,9 @@ class PasswordHistory(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"password of {self.user_id} set {self.created_at:%Y-%m-%d}"
 
 
 def hash_token(key: str) -> str:

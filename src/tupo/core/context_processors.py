@@ -23,6 +23,7 @@ def navigation(request):
     if Role.SYSTEM_ADMIN in roles:
         items.append((_("Accounts"), reverse("accounts:users"), "users"))
         items.append((_("Working-day calendar"), reverse("core:calendar"), "calendar"))
+        items.append((_("Backups"), reverse("core:backups"), "backups"))
     if Role.SECURITY_ADMIN in roles:
         items.append((_("Roles"), reverse("accounts:grants"), "grants"))
         items.append((_("Security policy"), reverse("accounts:policy"), "policy"))

@@ -88,6 +88,9 @@ class AuditChainHead(models.Model):
     last_hash = models.CharField(max_length=64)
     last_event_id = models.BigIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"audit head at event {self.last_event_id}"
+
 
 class WorkCalendarYear(models.Model):
     """A year whose holiday schedule (State Council notice) an administrator has entered.

@@ -15,3 +15,4 @@ def is_audit_admin(user) -> bool:
 
 rules.add_perm("core.manage_calendar", is_system_admin)
 rules.add_perm("core.view_audit", is_audit_admin)
+rules.add_perm("core.manage_backups", is_system_admin)

@@ -129,3 +129,14 @@ def enter_calendar_year(actor, data: dict):
         )
         audit.record("calendar.year", actor=actor, obj=year, details={"year": year.year})
     return year
+
+
+def create_backup(actor, target_dir=None):
+    """Back up the database (system administrator, or the command line)."""
+    from tupo.core import audit
+    from tupo.core.backup import make_backup
+
+    require_perm(actor, "core.manage_backups")
+    path = make_backup(target_dir)
+    audit.record("system.backup", actor=actor, object_repr=path.name, details={"bytes": path.stat().st_size})
+    return path

@@ -10,4 +10,5 @@ urlpatterns = [
     path("calendar/", views.calendar_view, name="calendar"),
     path("calendar/day/", views.calendar_add_day, name="calendar_add_day"),
     path("calendar/year/", views.calendar_add_year, name="calendar_add_year"),
+    path("backups/", views.backups, name="backups"),
 ]

@@ -2,10 +2,9 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,16 +57,9 @@ def home(request):
     return render(request, "core/home.html", context)
 
 
-def _require_role(user, role):
-    if role not in user.roles:
-        raise PermissionDenied
-
-
 @login_required
 def audit_log(request):
     if Role.AUDIT_ADMIN not in request.user.roles:
-        from django.http import Http404
-
         raise Http404
     form = AuditSearchForm(request.GET or None)
     events = AuditEvent.objects.all()
@@ -98,8 +90,6 @@ def audit_log(request):
 @login_required
 def audit_verify(request):
     if Role.AUDIT_ADMIN not in request.user.roles:
-        from django.http import Http404
-
         raise Http404
     from tupo.core.audit import verify_chain
 
@@ -110,8 +100,6 @@ def audit_verify(request):
 @login_required
 def calendar_view(request):
     if Role.SYSTEM_ADMIN not in request.user.roles:
-        from django.http import Http404
-
         raise Http404
     today = timezone.localdate()
     cal = workcal.calendar()
@@ -132,15 +120,29 @@ def calendar_view(request):
 @require_POST
 def calendar_add_day(request):
     form = CalendarDayForm(request.POST)
-    try:
-        if form.is_valid():
-            core_services.save_calendar_day(request.user, form.cleaned_data)
-            messages.success(request, _("Calendar date saved."))
-        else:
-            messages.error(request, _("Please correct the date: %(errors)s") % {"errors": form.errors.as_text()})
-    except PermissionDenied:
-        raise
+    if form.is_valid():
+        core_services.save_calendar_day(request.user, form.cleaned_data)
+        messages.success(request, _("Calendar date saved."))
+    else:
+        messages.error(request, _("Please correct the date: %(errors)s") % {"errors": form.errors.as_text()})
     return redirect("core:calendar")
+
+
+@login_required
+def backups(request):
+    if Role.SYSTEM_ADMIN not in request.user.roles:
+        raise Http404
+    from tupo.core.backup import BackupError, list_backups
+
+    if request.method == "POST":
+        try:
+            path = core_services.create_backup(request.user)
+            messages.success(request, _("Backup written: %(name)s") % {"name": path.name})
+        except BackupError as exc:
+            messages.error(request, str(exc))
+        return redirect("core:backups")
+    rows = [(name, size, dt.datetime.fromtimestamp(mtime, tz=timezone.get_current_timezone())) for name, size, mtime in list_backups()]
+    return render(request, "core/backups.html", {"backups": rows[:100]})
 
 
 @login_required

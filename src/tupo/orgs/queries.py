@@ -66,12 +66,41 @@ def home_orgs(user) -> list[Organization]:
 
 
 def children_with_counts(org: Organization) -> list[Organization]:
-    """Direct children, each with its subtree's organization and people counts."""
+    """Direct children, each with its subtree's organization and people counts, in three queries.
+
+    Rolled-up rows for materialized children; otherwise one grouped count over the parent's range,
+    grouping by the child part of the path (all children's paths have the same length).
+    """
+    from django.db.models import Count
+    from django.db.models.functions import Substr
+
+    from tupo.orgs.models import OrgStat
+    from tupo.orgs.stats import MATERIALIZED_DEPTH
+
     children = list(Organization.objects.filter(parent=org).select_related("secretary").order_by("code"))
+    if not children:
+        return children
+    if children[0].depth <= MATERIALIZED_DEPTH:
+        rows = OrgStat.objects.filter(org__in=children, dimension__in=["orgs", "people"], key="total")
+        counts = {(r.org_id, r.dimension): r.count for r in rows}
+        for child in children:
+            child.subtree_orgs = counts.get((child.pk, "orgs"), 0)
+            child.subtree_people = counts.get((child.pk, "people"), 0)
+        return children
+    width = len(children[0].path)
+    people = dict(
+        Person.objects.filter(tree.subtree_q(org.path, "org_path")).exclude(org_path=org.path)
+        .annotate(head=Substr("org_path", 1, width)).order_by().values("head").annotate(n=Count("id"))
+        .values_list("head", "n")
+    )
+    orgs = dict(
+        Organization.objects.filter(tree.subtree_q(org.path)).exclude(pk=org.pk)
+        .annotate(head=Substr("path", 1, width)).order_by().values("head").annotate(n=Count("id"))
+        .values_list("head", "n")
+    )
     for child in children:
-        fig = figures_for(child)
-        child.subtree_orgs = fig.get_count("orgs")
-        child.subtree_people = fig.get_count("people")
+        child.subtree_orgs = orgs.get(child.path, 0)
+        child.subtree_people = people.get(child.path, 0)
     return children
 
 

@@ -10,7 +10,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         self.stdout.write("")
-        self.stdout.write("Tupo 演示账号 / demo accounts  (password 密码: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"Tupo 演示账号 / demo accounts  (password 密码: {DEMO_PASSWORD})")
         self.stdout.write("-" * 78)
         for username, display, role, _where in ACCOUNTS:
             secret = totp_secret(username)
