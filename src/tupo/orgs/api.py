@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from tupo.core.access import get_visible_or_404
 from tupo.core.masking import mask_id_number, mask_phone
@@ -143,7 +143,7 @@ def get_org(request, org_id: int):
 @router.post("/orgs/{org_id}/children", response={201: OrgOut})
 def create_child(request, org_id: int, payload: OrgIn):
     parent = get_visible_or_404(Organization, request.auth, pk=org_id)
-    return 201, services.create_organization(request.auth, parent=parent, data=_clean(payload))
+    return Status(201, services.create_organization(request.auth, parent=parent, data=_clean(payload)))
 
 
 @router.patch("/orgs/{org_id}", response=OrgOut)
@@ -198,7 +198,7 @@ def get_person(request, person_id: int):
 def create_person(request, org_id: int, payload: PersonIn):
     org = get_visible_or_404(Organization, request.auth, pk=org_id)
     person = services.create_person(request.auth, org, _clean(payload))
-    return 201, _person_out(request.auth, person)
+    return Status(201, _person_out(request.auth, person))
 
 
 @router.patch("/people/{person_id}", tags=["people"])

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tupo.orgs.choices import MemberStatus, Post
 from tupo.orgs.models import Organization, Person
@@ -81,6 +82,6 @@ class ImportForm(forms.Form):
 
 
 class PeopleFilterForm(forms.Form):
-    q = forms.CharField(label=_("Name"), required=False)
+    q = forms.CharField(label=pgettext_lazy("person", "Name"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All"))] + list(MemberStatus.choices))
     org = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tupo.orgs import tree
 from tupo.orgs.choices import (
@@ -113,7 +114,7 @@ class Person(models.Model):
     (ordered by organization, then id) even with millions of people; services keep it in step.
     """
 
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
     sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, default="汉族")
     birth_date = models.DateField(_("birth date"))

@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from tupo.core import audit
@@ -198,7 +199,7 @@ def export_people(request):
                    p.org.name, p.org.code, p.get_status_display(), p.get_education_display(), p.get_occupation_display(),
                    p.joined_on, p.full_member_on, p.phone if clear else mask_phone(p.phone))
 
-    headers = [_("Name"), _("Sex"), _("Birth date"), _("ID number"), _("Organization"), _("Organization code"),
+    headers = [pgettext("person", "Name"), _("Sex"), _("Birth date"), _("ID number"), _("Organization"), _("Organization code"),
                _("Status"), _("Education"), _("Occupation"), _("Joined the Party on"), _("Full membership on"), _("Phone")]
     return xlsx_response("people.xlsx", headers, rows(), title=_("People"))
 
