@@ -4,12 +4,12 @@ import datetime as dt
 import pytest
 import time_machine
 from django.contrib.auth.hashers import identify_hasher, make_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
-
 from tests.factories import PASSWORD, make_user
+
 from tupo.accounts import services
 from tupo.accounts.choices import Role
 from tupo.accounts.models import RoleGrant, SecurityPolicy
@@ -82,7 +82,7 @@ def test_no_account_may_hold_two_of_the_three_administrator_roles(personas):
 
 
 def test_only_the_security_admin_grants_roles(personas, tree):
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         services.grant_role(personas.sysadmin, personas.nobody, Role.LEADER, tree.county)
     services.grant_role(personas.secadmin, personas.nobody, Role.LEADER, tree.county)
     assert personas.nobody.role_grants.filter(role=Role.LEADER).exists()

@@ -1,6 +1,5 @@
 import pytest
 from django.test import Client
-
 from tests.factories import PASSWORD
 
 

@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 import time_machine
-
 from tests.factories import make_id_number
+
 from tupo.accounts.services import create_token, revoke_token
 from tupo.core.services import SYSTEM
 from tupo.orgs.models import Person

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-
 from tests.factories import make_org, make_person
 
 
