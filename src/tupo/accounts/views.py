@@ -82,6 +82,13 @@ def otp_verify(request):
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        allowed, data = device.verify_is_allowed() if device else (True, None)
+        if not allowed:
+            from django.utils import timezone
+
+            wait = max(1, int((data["locked_until"] - timezone.now()).total_seconds() + 0.999))
+            form.add_error("token", _("Too many wrong codes: wait %(n)d seconds, then enter the code shown at that moment.") % {"n": wait})
+            return render(request, "accounts/otp_verify.html", {"form": form, "next": _next(request)})
         if device and device.verify_token(form.cleaned_data["token"]):
             del request.session[PENDING]
             login(request, user, backend=pending["backend"])

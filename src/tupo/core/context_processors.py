@@ -29,7 +29,7 @@ def navigation(request):
         items.append((_("Security policy"), reverse("accounts:policy"), "policy"))
     if Role.AUDIT_ADMIN in roles:
         items.append((_("Audit log"), reverse("core:audit_log"), "audit"))
-    return {"nav_items": items}
+    return {"nav_items": items, "nav_active": _active_key(request)}
 
 
 def _app_items(user):
@@ -44,3 +44,20 @@ def _app_items(user):
         if app.startswith("tupo.") and find_spec(f"{app}.nav") is not None:
             out.extend(importlib.import_module(f"{app}.nav").items(user))
     return out
+
+
+# URL names whose page belongs to another sidebar entry than their namespace.
+ACTIVE_BY_URL_NAME = {
+    "orgs:people": "people", "orgs:person": "people", "orgs:person_edit": "people", "orgs:person_create": "people",
+    "orgs:people_export": "people", "orgs:dashboard": "dashboard", "orgs:dashboard_home": "dashboard",
+    "orgs:import": "import", "core:home": "home", "core:audit_log": "audit", "core:audit_verify": "audit",
+    "core:calendar": "calendar", "core:backups": "backups", "accounts:users": "users", "accounts:grants": "grants",
+    "accounts:policy": "policy",
+}
+
+
+def _active_key(request) -> str:
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return ""
+    return ACTIVE_BY_URL_NAME.get(match.view_name, match.namespace or "")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from tupo.accounts.choices import PEOPLE_VIEWING_ROLES, SUBTREE_ROLES, Role
 from tupo.orgs import tree
@@ -15,6 +16,7 @@ from tupo.orgs.models import Organization, Person, add_months
 from tupo.orgs.stats import UNKNOWN, Figures, figures_for
 
 NOTHING = Q(pk__in=[])
+NOT_FILLED = gettext_lazy("Not filled in")
 
 
 def _subtree_paths(user, roles) -> list[str]:
@@ -129,7 +131,7 @@ def _banded(years: dict[str, int], bands, as_of_year: int, by_age: bool) -> list
         label = age_band_label(low, high)
         out.append((label, n))
     if years.get(UNKNOWN):
-        out.append(("—", years[UNKNOWN]))
+        out.append((str(NOT_FILLED), years[UNKNOWN]))
     return out
 
 
@@ -145,7 +147,7 @@ def dashboard(org: Organization, today: dt.date | None = None) -> dict:
         data = fig.get(dim, {})
         rows = [(str(labels[k]), data.get(k, 0)) for k in labels if data.get(k)]
         if data.get(UNKNOWN):
-            rows.append(("—", data[UNKNOWN]))
+            rows.append((str(NOT_FILLED), data[UNKNOWN]))
         return rows
 
     from django.utils.translation import gettext as _

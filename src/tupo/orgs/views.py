@@ -218,8 +218,9 @@ def person_detail(request, pk: int):
         "events": person.events.select_related("actor", "from_org", "to_org")[:50],
         "posts": person.posts.select_related("org"),
         "status_colours": STATUS_COLOURS,
-        "transfer_form": TransferForm(initial={"version": person.version}),
-        "status_form": StatusForm(initial={"version": person.version}),
+        # Two forms on one page: distinct ids so each label points at its own field.
+        "transfer_form": TransferForm(initial={"version": person.version}, auto_id="transfer_%s"),
+        "status_form": StatusForm(initial={"version": person.version}, auto_id="status_%s"),
     })
 
 

@@ -38,3 +38,24 @@ def query_with(context, **kwargs):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def event_label(code):
+    from tupo.core.events import event_label as label
+
+    return label(code)
+
+
+@register.filter
+def object_type_label(code):
+    from tupo.core.events import object_type_label as label
+
+    return label(code) if code else ""
+
+
+@register.filter
+def details_text(details):
+    from tupo.core.events import details_text as text
+
+    return text(details)
