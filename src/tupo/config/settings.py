@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "tupo.core",
     "tupo.accounts",
     "tupo.orgs",
+    "tupo.topics",
+    "tupo.projects",
     "tupo.reviews",
     "tupo.cases",
     "tupo.meetings",

@@ -9,6 +9,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("tupo.accounts.urls")),
     path("orgs/", include("tupo.orgs.urls")),
+    path("topics/", include("tupo.topics.urls")),
+    path("projects/", include("tupo.projects.urls")),
     path("reviews/", include("tupo.reviews.urls")),
     path("cases/", include("tupo.cases.urls")),
     path("meetings/", include("tupo.meetings.urls")),
