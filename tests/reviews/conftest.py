@@ -51,7 +51,7 @@ def experts(tree):
 @pytest.fixture
 def review(personas, tree, experts):
     """A draft round of the county with three items (branch A1-1 with 李四 on the team, village A2, village B1)."""
-    r = make_round(personas.dept_admin, tree.county)
+    r = make_round(personas.dept_admin, tree.county, max_load=2)  # 6 reviews, 3 experts: two each
     r.test_items = [
         services.add_item(personas.dept_admin, r, {"title": "党员积分管理创新", "text": "积分 党员 管理", "org": tree.branch_a11,
                                                   "subject_type": "topics.bid", "subject_id": 1},

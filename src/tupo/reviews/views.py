@@ -1,0 +1,379 @@
+"""Expert review pages: rounds and assignment for department administrators, scorecards for experts. Thin views."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tupo.core import audit
+from tupo.core.access import get_visible_or_404
+from tupo.core.htmx import is_htmx
+from tupo.core.paging import BoundedPaginator
+from tupo.core.services import InvalidTransition
+from tupo.core.xlsx import XLSX_TYPE
+from tupo.orgs import tree
+from tupo.orgs.models import Organization
+from tupo.reviews import queries, services
+from tupo.reviews.choices import (
+    ALLOWED_TRANSITIONS,
+    ASSIGNMENT_COLOURS,
+    DECISION_COLOURS,
+    ROUND_COLOURS,
+    AssignmentStatus,
+    RoundStatus,
+)
+from tupo.reviews.forms import (
+    DecisionForm,
+    ItemForm,
+    ProfileForm,
+    ReasonForm,
+    ReassignForm,
+    RoundForm,
+    ScorecardForm,
+)
+from tupo.reviews.models import Assignment, Conflict, ExpertProfile, ReviewItem, ReviewRound
+
+PAGE = settings.TUPO_PAGE_SIZE
+
+
+def _form_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _admin_orgs(user):
+    paths = [g.org.path for g in user.grants if g.role == "dept_admin" and g.org_id]
+    return Organization.objects.filter(tree.subtrees_q(paths)) if paths else Organization.objects.none()
+
+
+def _round_for_admin(request, pk):
+    review_round = get_visible_or_404(ReviewRound, request.user, pk=pk)
+    if not request.user.has_perm("reviews.manage_round", review_round):
+        raise PermissionDenied
+    return review_round
+
+
+def _page(request, qs, name="page"):
+    return BoundedPaginator(qs, PAGE).get_page(request.GET.get(name))
+
+
+# --- administrators ----------------------------------------------------------------------------------------------
+
+@login_required
+def index(request):
+    if not request.user.has_perm("reviews.use_admin"):
+        return redirect("reviews:mine")
+    rounds = ReviewRound.objects.visible_to(request.user).select_related("org").order_by("-created_at", "-id")
+    return render(request, "reviews/round_list.html", {"page": _page(request, rounds), "colours": ROUND_COLOURS})
+
+
+@login_required
+def round_create(request):
+    if not request.user.has_perm("reviews.use_admin"):
+        raise PermissionDenied
+    form = RoundForm(request.POST or None, orgs=_admin_orgs(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in services.ROUND_FIELDS}
+        try:
+            review_round = services.create_round(request.user, org=form.cleaned_data["org"], data=data,
+                                                 criteria=form.criteria_list())
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Round created: add the items, then assign experts."))
+            return redirect("reviews:round", pk=review_round.pk)
+    return render(request, "reviews/round_form.html", {"form": form})
+
+
+@login_required
+def round_detail(request, pk: int):
+    review_round = _round_for_admin(request, pk)
+    experts, items = queries.progress(review_round)
+    expert_page, item_page = _page(request, experts, "epage"), _page(request, items, "ipage")
+    for row in list(expert_page.object_list) + list(item_page.object_list):
+        row.state = queries.state_of(row)
+    editable = review_round.status in (RoundStatus.DRAFT, RoundStatus.OPEN)
+    item_form = ItemForm(orgs=Organization.objects.subtree(review_round.org)) if editable else None
+    return render(request, "reviews/round_detail.html", {
+        "round": review_round, "criteria": list(review_round.criteria.all()), "expert_page": expert_page,
+        "item_page": item_page, "item_form": item_form, "colours": ROUND_COLOURS,
+        "next_statuses": [RoundStatus(s) for s in sorted(ALLOWED_TRANSITIONS[review_round.status])],
+        "decision_colours": DECISION_COLOURS,
+    })
+
+
+@login_required
+@require_POST
+def round_status(request, pk: int):
+    review_round = _round_for_admin(request, pk)
+    try:
+        services.change_status(request.user, review_round, request.POST.get("to", ""), request.POST.get("reason", ""))
+    except (ValidationError, InvalidTransition) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("Status changed."))
+    return redirect("reviews:round", pk=pk)
+
+
+@login_required
+@require_POST
+def item_add(request, pk: int):
+    review_round = _round_for_admin(request, pk)
+    form = ItemForm(request.POST, orgs=Organization.objects.subtree(review_round.org))
+    if form.is_valid():
+        try:
+            services.add_item(request.user, review_round, {**form.cleaned_data, "submitted_by": None})
+        except (ValidationError, InvalidTransition) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("Item added."))
+    else:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("reviews:round", pk=pk)
+
+
+@login_required
+def conflicts(request, pk: int):
+    review_round = _round_for_admin(request, pk)
+    if request.method == "POST":
+        n = services.compute_conflicts(request.user, review_round)
+        messages.success(request, _("Conflicts recomputed: %(n)s from the tree and declared ties.") % {"n": n})
+        return redirect("reviews:conflicts", pk=pk)
+    qs = Conflict.objects.filter(round=review_round).select_related("expert", "item").order_by("item_id", "expert_id")
+    return render(request, "reviews/conflicts.html", {"round": review_round, "page": _page(request, qs)})
+
+
+@login_required
+def assignment(request, pk: int):
+    review_round = _round_for_admin(request, pk)
+    reasons: list[str] = []
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "random":
+                seed = request.POST.get("seed") or None
+                services.draw_random(request.user, review_round, int(seed) if seed else None)
+            elif action == "declined":
+                n = services.reassign_declined(request.user, review_round)
+                messages.success(request, _("%(n)s review(s) reassigned.") % {"n": n})
+            else:
+                services.assign_optimal(request.user, review_round, fair=action == "fair")
+        except ValidationError as exc:
+            reasons = exc.messages
+        except (InvalidTransition, ValueError) as exc:
+            reasons = [str(exc)]
+        else:
+            if action != "declined":
+                messages.success(request, _("Experts assigned."))
+            return redirect("reviews:assignment", pk=pk)
+    qs = (Assignment.objects.filter(round=review_round).select_related("expert", "item").order_by("item_id", "id"))
+    return render(request, "reviews/assignment.html", {
+        "round": review_round, "report": review_round.assignment_report, "reasons": reasons,
+        "page": _page(request, qs), "colours": ASSIGNMENT_COLOURS,
+        "pool": services.expert_pool(review_round),
+        "editable": review_round.status in (RoundStatus.DRAFT, RoundStatus.OPEN),
+    })
+
+
+@login_required
+@require_POST
+def reassign(request, pk: int):
+    a = get_visible_or_404(Assignment, request.user, pk=pk)
+    if not request.user.has_perm("reviews.manage_assignment", a):
+        raise Http404
+    pool = services.expert_pool(a.round)
+    form = ReassignForm(request.POST, experts=pool)
+    if form.is_valid():
+        try:
+            services.reassign(request.user, a, next(u for u in pool if u.pk == form.cleaned_data["expert"]),
+                              form.cleaned_data["reason"])
+        except (ValidationError, InvalidTransition) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("Review reassigned."))
+    return redirect("reviews:assignment", pk=a.round_id)
+
+
+def _int_or_none(value):
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+@login_required
+def ranking(request, pk: int):
+    review_round = _round_for_admin(request, pk)
+    k = _int_or_none(request.GET.get("k"))
+    result = services.aggregate(review_round, k=k)
+    return render(request, "reviews/ranking.html", {"round": review_round, "ranking": result,
+                                                    "decision_colours": DECISION_COLOURS})
+
+
+@login_required
+def decide(request, pk: int):
+    item = get_visible_or_404(ReviewItem, request.user, pk=pk)
+    if not request.user.has_perm("reviews.manage_item", item):
+        raise PermissionDenied
+    current = getattr(item, "decision", None)
+    form = DecisionForm(request.POST or None, initial={"decision": current.decision, "reason": current.reason}
+                        if current else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decide(request.user, item, form.cleaned_data["decision"], form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except InvalidTransition as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Decision recorded."))
+            return redirect("reviews:ranking", pk=item.round_id)
+    return render(request, "reviews/decide.html", {"item": item, "form": form, "round": item.round})
+
+
+@login_required
+def export_scores(request, pk: int):
+    review_round = _round_for_admin(request, pk)
+    codes = services.expert_codes(review_round)
+    criteria = list(review_round.criteria.all())
+    assignments = (Assignment.objects.filter(round=review_round, status=AssignmentStatus.SUBMITTED)
+                   .select_related("item", "expert", "scorecard").prefetch_related("scores").order_by("item_id", "id"))
+    headers = [_("Item"), _("Submitting organization") if not review_round.blind else _("Item number"), _("Expert")]
+    headers += [f"{c.name} ({c.weight}%)" for c in criteria] + [_("Weighted total"), _("Confidence"), _("Opinion")]
+    rows = []
+    org_names = dict(Organization.objects.filter(review_items__round=review_round).values_list("pk", "name"))
+    for a in assignments:
+        by_crit = {s.criterion_id: float(s.value) for s in a.scores.all()}
+        total = sum(by_crit.get(c.pk, 0) * c.weight / 100 for c in criteria)
+        who = codes[a.expert_id] if review_round.blind else str(a.expert)
+        second = a.item_id if review_round.blind else org_names.get(a.item.org_id, "")
+        card = getattr(a, "scorecard", None)
+        rows.append([a.item.title, second, who, *[by_crit.get(c.pk) for c in criteria], round(total, 2),
+                     card.confidence if card else None, card.opinion if card else ""])
+    audit.record("review.export", actor=request.user, obj=review_round, details={"rows": len(rows)})
+    return _anonymous_xlsx(f"scores-{review_round.pk}.xlsx", headers, rows, _("Scores"))
+
+
+def _anonymous_xlsx(filename, headers, rows, title):
+    """Like core.xlsx.xlsx_response, but the workbook's metadata names no person (creator "Tupo")."""
+    import io
+    from urllib.parse import quote
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = str(title)[:31]
+    ws.append([str(h) for h in headers])
+    for row in rows:
+        ws.append(["" if v is None else v for v in row])
+    wb.properties.creator = "Tupo"
+    wb.properties.lastModifiedBy = "Tupo"
+    buf = io.BytesIO()
+    wb.save(buf)
+    response = HttpResponse(buf.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+# --- experts --------------------------------------------------------------------------------------------------
+
+@login_required
+def mine(request):
+    qs = queries.my_assignments(request.user)
+    return render(request, "reviews/mine.html", {"page": _page(request, qs), "colours": ASSIGNMENT_COLOURS,
+                                                 "profile": ExpertProfile.objects.filter(user=request.user).first()})
+
+
+@login_required
+def scorecard(request, pk: int):
+    a = get_visible_or_404(Assignment, request.user, pk=pk)
+    if a.expert_id != request.user.pk:
+        raise Http404  # administrators read scores on the round pages, not the expert's form
+    review_round = a.round
+    criteria = list(review_round.criteria.all())
+    card = getattr(a, "scorecard", None) if hasattr(a, "scorecard") else None
+    initial = {f"score_{s.criterion_id}": s.value for s in a.scores.all()}
+    initial.update({f"comment_{s.criterion_id}": s.comment for s in a.scores.all()})
+    if card:
+        initial.update({"opinion": card.opinion, "confidence": card.confidence})
+    form = ScorecardForm(request.POST or None, initial=initial, criteria=criteria, scale_max=review_round.scale_max)
+    saved = False
+    if request.method == "POST" and form.is_valid():
+        p = form.payload()
+        submit = request.POST.get("action") == "submit"
+        try:
+            (services.submit_scorecard if submit else services.save_scorecard)(
+                request.user, a, p["scores"], p["opinion"], p["confidence"], p["comments"])
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except InvalidTransition as exc:
+            form.add_error(None, str(exc))
+        else:
+            if submit:
+                messages.success(request, _("Scorecard submitted. Thank you."))
+                return redirect("reviews:mine")
+            saved = True
+            if not is_htmx(request):
+                messages.success(request, _("Draft saved."))
+                return redirect("reviews:scorecard", pk=pk)
+    context = {"a": a, "round": review_round, "item": a.item, "form": form, "saved": saved,
+               "editable": a.status == AssignmentStatus.ASSIGNED and review_round.status == RoundStatus.OPEN,
+               "reason_form": ReasonForm()}
+    if is_htmx(request):
+        return render(request, "reviews/partials/_scorecard_form.html", context)
+    return render(request, "reviews/scorecard.html", context)
+
+
+@login_required
+@require_POST
+def decline_or_recuse(request, pk: int, action: str):
+    a = get_visible_or_404(Assignment, request.user, pk=pk)
+    if a.expert_id != request.user.pk:
+        raise Http404
+    form = ReasonForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Give a reason."))
+        (services.recuse if action == "recuse" else services.decline)(request.user, a, form.cleaned_data["reason"])
+    except (ValidationError, InvalidTransition) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("reviews:scorecard", pk=pk)
+    messages.success(request, _("Recorded. The department will reassign this review."))
+    return redirect("reviews:mine")
+
+
+@login_required
+def profile(request):
+    if not request.user.has_perm("reviews.edit_own_profile"):
+        raise PermissionDenied
+    instance = ExpertProfile.objects.filter(user=request.user).first() or ExpertProfile(user=request.user)
+    form = ProfileForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_profile(request.user, request.user, {k: form.cleaned_data[k] for k in services.PROFILE_FIELDS})
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Profile saved."))
+            return redirect("reviews:mine")
+    return render(request, "reviews/profile.html", {"form": form})
+
+
+# --- owners ---------------------------------------------------------------------------------------------------
+
+@login_required
+def feedback(request, pk: int):
+    item = ReviewItem.objects.select_related("round", "org").filter(pk=pk).first()
+    if item is None or not request.user.has_perm("reviews.view_feedback", item):
+        raise Http404
+    return render(request, "reviews/feedback.html", services.feedback(item))
