@@ -148,6 +148,9 @@ class CaseTransition(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
 
 class BrandQuerySet(models.QuerySet):
     def visible_to(self, user) -> BrandQuerySet:
@@ -214,6 +217,9 @@ class BrandTransition(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
 
 class AdoptionQuerySet(models.QuerySet):
     def visible_to(self, user) -> AdoptionQuerySet:
@@ -261,6 +267,9 @@ class AdoptionReport(models.Model):
     class Meta:
         ordering = ["reported_on", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.adoption} {self.reported_on}"
+
 
 class AdoptionMetric(models.Model):
     report = models.ForeignKey(AdoptionReport, on_delete=models.CASCADE, related_name="metrics")
@@ -271,3 +280,6 @@ class AdoptionMetric(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -73,6 +73,9 @@ class MeetingFile(models.Model):
     size = models.PositiveIntegerField()
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return self.original_name
+
 
 class Attendance(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
@@ -91,6 +94,9 @@ class Attendance(models.Model):
             models.UniqueConstraint(fields=["meeting", "name"], name="attendance_once_per_name",
                                     condition=models.Q(person__isnull=True)),
         ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class FollowUpAction(models.Model):
@@ -122,3 +128,6 @@ class FollowUpEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"

@@ -86,16 +86,17 @@ def raw_search(tokens: list[str], scope: Scope, filters: Filters, *, limit: int,
     where, params = _where(scope, filters)
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
+            # ``where`` is built from fixed fragments; every value is a parameter.
             sql = (
-                "SELECT d.id, ts_rank(d.tsv, q) AS score FROM search_searchdoc d, to_tsquery('simple', %s) q "
-                f"WHERE d.tsv @@ q AND {where} ORDER BY score DESC, d.id LIMIT %s OFFSET %s"  # noqa: S608 (fixed fragments)
+                "SELECT d.id, ts_rank(d.tsv, q) AS score FROM search_searchdoc d, to_tsquery('simple', %s) q "  # noqa: S608
+                f"WHERE d.tsv @@ q AND {where} ORDER BY score DESC, d.id LIMIT %s OFFSET %s"
             )
             cur.execute(sql, [_pg_query(tokens, op), *params, limit, offset])
         else:
             sql = (
-                "SELECT d.id, -bm25(search_fts, 4.0, 1.0) AS score FROM search_fts "
+                "SELECT d.id, -bm25(search_fts, 4.0, 1.0) AS score FROM search_fts "  # noqa: S608
                 "JOIN search_searchdoc d ON d.id = search_fts.rowid "
-                f"WHERE search_fts MATCH %s AND {where} ORDER BY score DESC, d.id LIMIT %s OFFSET %s"  # noqa: S608
+                f"WHERE search_fts MATCH %s AND {where} ORDER BY score DESC, d.id LIMIT %s OFFSET %s"
             )
             cur.execute(sql, [_fts5_query(tokens, op), *params, limit, offset])
         return [(int(r[0]), float(r[1])) for r in cur.fetchall()]
