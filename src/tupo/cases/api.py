@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from tupo.cases import services
 from tupo.cases.choices import CaseField, CaseLevel
@@ -123,7 +123,7 @@ def create_case(request, payload: CaseIn):
     data = payload.dict(exclude={"org", "metrics"})
     data = {k: (v.value if hasattr(v, "value") else v) for k, v in data.items() if v is not None}
     case = services.create_case(request.auth, org, data, metrics=[m.dict() for m in payload.metrics])
-    return 201, case
+    return Status(201, case)
 
 
 @router.post("/cases/{case_id}/transition", response=CaseOut)
@@ -142,7 +142,7 @@ def list_adoptions(request, case_id: int):
 def adopt(request, case_id: int, payload: AdoptIn):
     case = get_visible_or_404(Case, request.auth, pk=case_id)
     org = get_visible_or_404(Organization, request.auth, pk=payload.org)
-    return 201, services.adopt_case(request.auth, case, org, payload.dict())
+    return Status(201, services.adopt_case(request.auth, case, org, payload.dict()))
 
 
 @router.post("/cases/{case_id}/reports", response={201: dict})
@@ -151,4 +151,4 @@ def report(request, case_id: int, payload: ReportIn):
     org = get_visible_or_404(Organization, request.auth, pk=payload.org)
     r = services.report_adoption(request.auth, case, org, payload.dict(exclude={"metrics"}),
                                  metrics=[m.dict() for m in payload.metrics])
-    return 201, {"id": r.pk, "adoption_id": r.adoption_id, "rating": r.rating}
+    return Status(201, {"id": r.pk, "adoption_id": r.adoption_id, "rating": r.rating})

@@ -11,7 +11,10 @@ from tupo.orgs import tree
 def visible_meeting_q(user) -> Q:
     if not is_business_user(user):
         return NOTHING
-    q = tree.subtrees_q(scope_paths(user), "org_path") | Q(created_by=user.pk)
+    paths = scope_paths(user)
+    q = tree.subtrees_q(paths, "org_path") | Q(created_by=user.pk)
+    if paths:  # an organization in the user's scope is invited
+        q |= tree.subtrees_q(paths, "invited_orgs__path")
     own_orgs = [g.org_id for g in user.grants if g.org_id]
     if user.person_id:
         q |= Q(invited_people=user.person_id)

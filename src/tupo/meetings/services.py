@@ -176,4 +176,4 @@ def ics(meetings, host: str = "tupo.local") -> str:
 def sign_in_qr_svg(url: str) -> str:
     import segno
 
-    return segno.make(url, error="m").svg_inline(scale=4, omitsvg=False)
+    return segno.make(url, error="m").svg_inline(scale=4)
