@@ -25,8 +25,29 @@ def model_for(doc_type: str):
 
 
 def segment(text: str, user_words=None) -> str:
-    words = terms.user_words() if user_words is None else user_words
-    return " ".join(textsim.tokenize(text or "", words))
+    """Space-joined tokens of a document. A user-dictionary term is kept whole *and* followed by its own
+    jieba parts, so both "优秀年轻干部" and "年轻干部" (年轻 + 干部) find it."""
+    words = tuple(terms.user_words() if user_words is None else user_words)
+    protected = set(words)
+    out = []
+    for tok in textsim.tokenize(text or "", words):
+        out.append(tok)
+        if tok in protected and len(tok) > 2:
+            out.extend(p for p in _parts(tok, words) if p != tok)
+    return " ".join(out)
+
+
+_parts_cache: dict[tuple[str, int], tuple[str, ...]] = {}
+
+
+def _parts(term: str, words: tuple[str, ...]) -> tuple[str, ...]:
+    """The term cut with every *other* dictionary word (as a query containing part of it would be)."""
+    key = (term, hash(words))
+    if key not in _parts_cache:
+        if len(_parts_cache) > 20_000:
+            _parts_cache.clear()
+        _parts_cache[key] = tuple(textsim.tokenize(term, [w for w in words if w != term]))
+    return _parts_cache[key]
 
 
 def build_row(doc_type: str, obj, user_words=None) -> SearchDoc | None:
