@@ -46,8 +46,9 @@ def test_manual_sign_in_by_staff(tree, personas, meeting, login):
     assert "had already signed in" in r.content.decode()
     r = client.get(f"/meetings/{meeting.pk}/attendance.xlsx")
     assert r.status_code == 200 and r.content[:2] == b"PK"
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
 
     ws = load_workbook(io.BytesIO(r.content)).active
     assert [c.value for c in ws[1]][:2] == ["Name", "Organization"] and ws.max_row == 3

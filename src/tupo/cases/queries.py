@@ -57,7 +57,10 @@ def spread(case) -> dict:
         chain = [names.get(i, "?") for i in tree.ancestor_ids(a.org_path)[:-1]]
         a.chain = " › ".join(chain[-2:])  # the two nearest ancestors are enough to place it
         groups[a.chain].append(a)
-    timeline = [(case.published_at.date() if case.published_at else None, "published", case.org.name, None)]
+    from django.utils import timezone
+
+    published_on = timezone.localtime(case.published_at).date() if case.published_at else None
+    timeline = [(published_on, "published", case.org.name, None)]
     for a in adoptions:
         timeline.append((a.started_on, "adopted", a.org.name, a))
         for r in a.reports.all():
