@@ -28,16 +28,24 @@ def make_org(code, parent=None, **kw):
     data = {"name": kw.pop("name", f"组织{code}"), "code": code, "org_type": kw.pop("org_type", "primary_committee"),
             "org_category": kw.pop("org_category", "organ"), **kw}
     if parent is None:
-        org = Organization(parent=None, path="", **data)
-        org.save()
-        from tupo.orgs import stats, tree
+        from django.db import transaction
 
-        org.path = tree.child_path("", org.pk)
-        org.depth = 1
-        org.save()
-        stats.apply_deltas(stats.deltas_for(org.path, stats.org_keys(org), +1))
-        return org
+        with transaction.atomic():
+            return _make_root(data)
     return org_services.create_organization(SYSTEM, parent=parent, data=data)
+
+
+def _make_root(data):
+    """A tree root (the seed makes them in production; tests need several small ones)."""
+    from tupo.orgs import stats, tree
+
+    org = Organization(parent=None, path="", **data)
+    org.save()
+    org.path = tree.child_path("", org.pk)
+    org.depth = 1
+    org.save()
+    stats.apply_deltas(stats.deltas_for(org.path, stats.org_keys(org), +1))
+    return org
 
 
 def make_person(org, **kw):

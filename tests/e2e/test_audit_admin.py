@@ -55,7 +55,7 @@ def test_audit_admin_two_factor_log_search_export(e2e_db, personas, new_page, lo
     page.locator('nav.sidebar a[href="/audit/"]').click()
     expect(page).to_have_url(re.compile(r"/audit/$"))
     table = page.locator("main table")
-    login_rows = table.locator("tbody tr", has=page.locator("td.mono", has_text=re.compile(r"^auth\.login$")))
+    login_rows = table.locator("tbody tr", has=page.locator(".mono", has_text=re.compile(r"^auth\.login$")))
     expect(login_rows.filter(has_text="dept_admin")).to_have_count(1)
     expect(login_rows.filter(has_text="auditadmin")).to_have_count(1)
     expect(table.locator("tbody tr", has_text="auth.otp_enabled")).to_have_count(1)
