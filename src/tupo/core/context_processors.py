@@ -29,7 +29,7 @@ def navigation(request):
         items.append((_("Security policy"), reverse("accounts:policy"), "policy"))
     if Role.AUDIT_ADMIN in roles:
         items.append((_("Audit log"), reverse("core:audit_log"), "audit"))
-    return {"nav_items": items, "nav_active": _active_key(request)}
+    return {"nav_items": items, "nav_active": _active_key(request, items)}
 
 
 def _app_items(user):
@@ -56,8 +56,10 @@ ACTIVE_BY_URL_NAME = {
 }
 
 
-def _active_key(request) -> str:
+def _active_key(request, items) -> str:
+    """One highlighted entry: a known URL name first, else the entry whose URL is the longest prefix."""
     match = getattr(request, "resolver_match", None)
-    if match is None:
-        return ""
-    return ACTIVE_BY_URL_NAME.get(match.view_name, match.namespace or "")
+    if match is not None and match.view_name in ACTIVE_BY_URL_NAME:
+        return ACTIVE_BY_URL_NAME[match.view_name]
+    best = max((url for _label, url, _key in items if request.path.startswith(url) and url != "/"), key=len, default=None)
+    return next((key for _label, url, key in items if url == best), "")
