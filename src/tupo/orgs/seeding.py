@@ -12,6 +12,7 @@ import datetime as dt
 import random
 import re
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 
 from faker.providers.person.zh_CN import Provider as ZhPerson
@@ -30,7 +31,8 @@ SCALES = {
     # (cities per province, counties per city, townships per county, units per township, branches per unit, people per branch)
     "demo": dict(cities=0, counties=0, townships=6, units=4, branches=2, people=14, direct=3),
     "county": dict(cities=0, counties=0, townships=15, units=16, branches=3, people=24, direct=4),
-    "province": dict(cities=16, counties=10, townships=15, units=20, branches=4, people=23, direct=4),
+    # province: all 16 cities and 133 counties of Shandong -> ~204,000 organizations, ~4,000,000 people.
+    "province": dict(cities=16, counties=12, townships=15, units=22, branches=4, people=26, direct=4),
 }
 
 TOWNSHIPS = ["城关镇", "东城街道", "西关街道", "龙泉镇", "桃源乡", "青山镇", "河口镇", "新华街道", "红旗乡", "白沙镇",
@@ -41,6 +43,16 @@ BRANCH_NAMES = ["第一党支部", "第二党支部", "第三党支部", "机关
 
 
 CITY_NAMES: dict[str, str] = {}
+
+# Constant draws of ``Generator._person``, built once rather than once per person.
+_RURAL_JOBS = [Occupation.FARMER] * 4 + [Occupation.WORKER, Occupation.OTHER]
+_SCHOOL_JOBS = [Occupation.INSTITUTION_STAFF] * 3 + [Occupation.STUDENT]
+_ENTERPRISE_JOBS = [Occupation.WORKER, Occupation.ENTERPRISE_STAFF]
+_ALL_JOBS = list(Occupation)
+_EDUCATION = list(Education)
+_EDUCATION_CUM = list(accumulate([6, 30, 25, 25, 14]))
+_ETHNICITIES = ["汉族", "回族", "满族", "壮族", "蒙古族"]
+_ETHNICITY_CUM = list(accumulate([92, 3, 2, 2, 1]))
 
 
 def _load_divisions() -> list[tuple[str, str, str]]:
@@ -60,7 +72,12 @@ def _load_divisions() -> list[tuple[str, str, str]]:
         code, rest = line.strip().split(" ", 1)
         m = re.search(r'county="([^"]+)"', rest)
         name = m.group(1) if m else ""
-        if "[" in name or not name or name in ("市辖区", "县"):
+        # "[1983-]历下区" is current since 1983; "[1983-1987]郊区" was retired in 1987.
+        if b := re.match(r"\[(\d*)-(\d*)\](.*)", name):
+            if b.group(2):
+                continue
+            name = b.group(3)
+        if not name or name in ("市辖区", "县"):
             continue
         if code.endswith("00"):
             CITY_NAMES[prefix + code] = name
@@ -97,6 +114,9 @@ class Generator:
         self.divisions = _load_divisions()
         self.surnames = list(ZhPerson.last_names.keys())
         self.surname_weights = list(ZhPerson.last_names.values())
+        # Cumulative weights computed once: random.choices would re-add ~500 surname weights per person
+        # (same draws either way).
+        self.surname_cum = list(accumulate(self.surname_weights))
         self.male = ZhPerson.first_names_male
         self.female = ZhPerson.first_names_female
         self.orgs: list[GeneratedOrg] = []
@@ -130,7 +150,7 @@ class Generator:
         while True:
             seq = self.rng.randrange(0, 500) * 2 + (1 if male else 0)
             body = f"{division[:6]}{birth:%Y%m%d}{seq:03d}"
-            number = body + ric.calc_check_digit(body)
+            number = body + ric.calc_check_digit(body + "0")  # stdnum expects a placeholder check digit
             if number not in self.used_ids:
                 self.used_ids.add(number)
                 return number
@@ -139,7 +159,7 @@ class Generator:
         rng = self.rng
         male = rng.random() < 0.72
         given = rng.choice(self.male if male else self.female)
-        name = rng.choices(self.surnames, self.surname_weights)[0] + given
+        name = rng.choices(self.surnames, cum_weights=self.surname_cum)[0] + given
         age = rng.randint(24, 35) if young else int(min(90, max(19, rng.gauss(52, 15))))
         birth = self.today - dt.timedelta(days=int(age * 365.25) + rng.randint(0, 364))
         joined_age = rng.randint(18, min(age, 45))
@@ -152,20 +172,20 @@ class Generator:
         if age >= 62:
             occupation = Occupation.RETIRED
         elif org.org_category == OrgCategory.RURAL:
-            occupation = rng.choice([Occupation.FARMER] * 4 + [Occupation.WORKER, Occupation.OTHER])
+            occupation = rng.choice(_RURAL_JOBS)
         elif org.org_category == OrgCategory.ORGAN:
             occupation = Occupation.ORGAN_STAFF
         elif org.org_category == OrgCategory.SCHOOL:
-            occupation = rng.choice([Occupation.INSTITUTION_STAFF] * 3 + [Occupation.STUDENT])
+            occupation = rng.choice(_SCHOOL_JOBS)
         elif org.org_category in (OrgCategory.STATE_ENTERPRISE, OrgCategory.PRIVATE_ENTERPRISE):
-            occupation = rng.choice([Occupation.WORKER, Occupation.ENTERPRISE_STAFF])
+            occupation = rng.choice(_ENTERPRISE_JOBS)
         else:
-            occupation = rng.choice(list(Occupation))
-        education = rng.choices(list(Education), [6, 30, 25, 25, 14])[0]
+            occupation = rng.choice(_ALL_JOBS)
+        education = rng.choices(_EDUCATION, cum_weights=_EDUCATION_CUM)[0]
         pid = self.next_person
         self.next_person += 1
         person = dict(
-            id=pid, name=name, sex="male" if male else "female", ethnicity=rng.choices(["汉族", "回族", "满族", "壮族", "蒙古族"], [92, 3, 2, 2, 1])[0],
+            id=pid, name=name, sex="male" if male else "female", ethnicity=rng.choices(_ETHNICITIES, cum_weights=_ETHNICITY_CUM)[0],
             birth_date=birth, native_place=org.division_code[:6], id_number=self._id_number(org.division_code, birth, male),
             education=education.value, occupation=occupation.value, position="", is_cadre=cadre,
             joined_on=joined, full_member_on=None if status == MemberStatus.PROBATIONARY else min(joined + dt.timedelta(days=365), self.today),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from enum import Enum
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -356,34 +357,83 @@ def load_generated(actor, orgs: list, people: list[dict], secretaries: list[tupl
     """Bulk-load generated organizations and people (the seed), then rebuild the rolled-up statistics.
 
     Generated data is valid by construction (see ``seeding``); it is inserted with explicit ids so paths
-    and secretaries need no second pass, and the id sequences are reset afterwards on PostgreSQL.
+    and secretaries need no second pass (foreign keys are checked at commit), and the id sequences are
+    reset afterwards on PostgreSQL. Rows go straight to the database driver, one transaction for all:
+    ``COPY`` on PostgreSQL, ``executemany`` on SQLite (with a large page cache for the load), about
+    10x faster than ``bulk_create`` at 4 million people (see docs/decisions/002).
     """
     from django.db import connection
 
     require_perm(actor, "orgs.create_root_organization")
-    for i in range(0, len(orgs), batch_size):
-        Organization.objects.bulk_create([Organization(**vars(o)) for o in orgs[i : i + batch_size]], batch_size=batch_size)
-    for i in range(0, len(people), batch_size):
-        Person.objects.bulk_create([Person(**p) for p in people[i : i + batch_size]], batch_size=batch_size)
-    sec = dict(secretaries)
-    by_secretary: dict[int, list[int]] = {}
-    for org_id, person_id in sec.items():
-        by_secretary.setdefault(person_id, []).append(org_id)
-    ids = list(sec)
-    for i in range(0, len(ids), batch_size):
-        chunk = ids[i : i + batch_size]
-        Organization.objects.bulk_update([Organization(pk=o, secretary_id=sec[o]) for o in chunk], ["secretary"], batch_size=batch_size)
-    today = timezone.localdate()
-    LeadershipPost.objects.bulk_create(
-        [LeadershipPost(org_id=o, person_id=p, post=Post.SECRETARY, started_on=today) for o, p in sec.items()],
-        batch_size=batch_size,
-    )
-    if connection.vendor == "postgresql":
-        from django.core.management.color import no_style
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    pg = connection.vendor == "postgresql"
+    day = (lambda d: d) if pg else (lambda d: d.isoformat() if d is not None else None)
 
-        with connection.cursor() as cursor:
+    def plain(v):  # TextChoices members -> their value (psycopg would dump an Enum by name)
+        return v.value if isinstance(v, Enum) else v
+
+    sec = dict(secretaries)
+    org_cols = ("id", "parent_id", "path", "depth", "name", "code", "org_type", "org_category", "host_unit",
+                "host_relation", "division_code", "secretary_id", "established_on", "term_start", "term_end",
+                "version", "updated_at")
+    org_rows = (
+        (o.id, o.parent_id, o.path, o.depth, o.name, o.code, plain(o.org_type), plain(o.org_category), o.host_unit,
+         plain(o.host_relation), o.division_code, sec.get(o.id), day(o.established_on), day(o.term_start),
+         day(o.term_end), 1, now)
+        for o in orgs
+    )
+    person_cols = ("id", "name", "sex", "ethnicity", "birth_date", "native_place", "id_number", "education",
+                   "occupation", "position", "is_cadre", "joined_on", "full_member_on", "phone", "status", "org_id",
+                   "org_path", "version", "created_at", "updated_at")
+    person_rows = (
+        (p["id"], p["name"], p["sex"], p["ethnicity"], day(p["birth_date"]), p["native_place"], p["id_number"],
+         p["education"], p["occupation"], p["position"], p["is_cadre"], day(p["joined_on"]), day(p["full_member_on"]),
+         p["phone"], p["status"], p["org_id"], p["org_path"], 1, now, now)
+        for p in people
+    )
+    today = day(timezone.localdate())
+    post_rows = ((o, p, str(Post.SECRETARY), today, None) for o, p in sec.items())
+    post_cols = ("org_id", "person_id", "post", "started_on", "ended_on")
+
+    with connection.cursor() as cursor:
+        if not pg:
+            cursor.execute("PRAGMA cache_size")
+            cache = cursor.fetchone()[0]
+            cursor.execute("PRAGMA cache_size=-1000000")  # 1 GB while loading: index pages stay in memory
+        try:
+            _insert_rows(cursor, pg, Organization._meta.db_table, org_cols, org_rows, batch_size)
+            _insert_rows(cursor, pg, Person._meta.db_table, person_cols, person_rows, batch_size)
+            _insert_rows(cursor, pg, LeadershipPost._meta.db_table, post_cols, post_rows, batch_size)
+        finally:
+            if not pg:
+                cursor.execute(f"PRAGMA cache_size={int(cache)}")
+        if pg:
+            from django.core.management.color import no_style
+
             for sql in connection.ops.sequence_reset_sql(no_style(), [Organization, Person, LeadershipPost]):
                 cursor.execute(sql)
+            for model in (Organization, Person, LeadershipPost):  # fresh planner statistics for the new rows
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     stats.rebuild()
     audit.record("seed.load", actor=actor, object_type="orgs.organization", object_repr=orgs[0].name if orgs else "",
                  details={"organizations": len(orgs), "people": len(people)})
+
+
+def _insert_rows(cursor, pg: bool, table: str, columns: tuple[str, ...], rows, batch_size: int) -> None:
+    """Insert an iterable of row tuples: COPY on PostgreSQL, executemany in batches elsewhere."""
+    from itertools import islice
+
+    from django.db import connection
+
+    qn = connection.ops.quote_name
+    cols = ", ".join(qn(c) for c in columns)
+    if pg:
+        with cursor.cursor.copy(f"COPY {qn(table)} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    # Table and column names come from the models, never from input.
+    sql = f"INSERT INTO {qn(table)} ({cols}) VALUES ({', '.join(['?'] * len(columns))})"  # noqa: S608
+    raw = cursor.cursor  # the sqlite3 cursor itself: no per-batch query conversion or logging
+    while batch := list(islice(rows, batch_size * 10)):
+        raw.executemany(sql, batch)
