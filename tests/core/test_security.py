@@ -36,3 +36,8 @@ def test_the_ui_is_chinese_by_default(client, db, settings):
 def test_the_language_can_be_switched(client, db, lang, word):
     client.post("/i18n/setlang/", {"language": lang, "next": "/accounts/login/"})
     assert word in client.get("/accounts/login/").content.decode()
+
+
+def test_the_api_docs_load_swagger_from_our_own_static_files(client, db):
+    body = client.get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in body and "cdn" not in body

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # serves its Swagger UI from local static files instead of a CDN
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "django_otp",
