@@ -22,7 +22,7 @@ class Reason:
 
 def reference_date(call) -> dt.date:
     """Ages and years of service are counted on the deadline (or today while no deadline is set)."""
-    return timezone.localdate(call.ends_at) if call.ends_at else timezone.localdate()
+    return call.deadline_date or timezone.localdate()
 
 
 def years_between(start: dt.date, end: dt.date) -> int:

@@ -143,6 +143,13 @@ class Call(models.Model):
         return (self.status == CallStatus.PUBLISHED and self.starts_at is not None and self.ends_at is not None
                 and self.starts_at <= now < self.ends_at)
 
+    @property
+    def deadline_date(self):
+        """The last day of bidding (a deadline at midnight belongs to the day before)."""
+        import datetime as dt
+
+        return timezone.localdate(self.ends_at - dt.timedelta(microseconds=1)) if self.ends_at else None
+
     def deadline_passed(self, now=None) -> bool:
         return self.ends_at is not None and (now or timezone.now()) >= self.ends_at
 

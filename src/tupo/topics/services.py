@@ -348,7 +348,7 @@ def planned_period(call: Call, topic: Topic) -> tuple[dt.date | None, dt.date | 
     """The project period a bid plans for: from the deadline, the topic's expected duration."""
     if call.ends_at is None:
         return None, None
-    start = timezone.localdate(call.ends_at)
+    start = call.deadline_date
     return start, add_months(start, topic.duration_months)
 
 
