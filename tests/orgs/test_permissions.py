@@ -113,3 +113,11 @@ def test_the_dashboard_is_for_subtree_roles_only(tree, personas, login):
     assert login(personas.leader).get(f"/orgs/{tree.county.pk}/dashboard/").status_code == 200
     assert login(personas.org_admin_a).get(f"/orgs/{tree.county.pk}/dashboard/").status_code == 404
     assert login(personas.member_a).get(f"/orgs/{tree.branch_a11.pk}/dashboard/").status_code == 404
+
+
+def test_sub_organizations_are_linked_only_where_the_user_may_go(tree, personas, login):
+    body = login(personas.expert).get(f"/orgs/{tree.county.pk}/").content.decode()
+    assert tree.town_a.name in body
+    assert f'href="/orgs/{tree.town_a.pk}/"' not in body
+    body = login(personas.dept_admin).get(f"/orgs/{tree.county.pk}/").content.decode()
+    assert f'href="/orgs/{tree.town_a.pk}/"' in body

@@ -43,9 +43,11 @@ def totp_secret(username: str) -> str | None:
 def ensure_demo_accounts(root) -> list[tuple[str, str, str]]:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from tupo.orgs import tree
     from tupo.orgs.models import Organization, Person
 
-    township = Organization.objects.filter(parent=root, org_type="primary_committee").order_by("id").first()
+    # The first township-level committee below the root (direct child in a county, deeper in a province).
+    township = Organization.objects.filter(tree.subtree_q(root.path), org_type="primary_committee").order_by("path").first()
     branch = Organization.objects.filter(path__startswith=township.path, org_type="branch").order_by("id").first()
     places = {"root": root, "township": township, "branch": branch}
     rows = []

@@ -144,6 +144,8 @@ class Person(models.Model):
         verbose_name_plural = _("people")
         indexes = [
             models.Index(fields=["org_path", "id"], name="person_subtree_idx"),
+            # PostgreSQL serves LIKE 'prefix%' only from a pattern-ops index; SQLite ignores opclasses.
+            models.Index(fields=["org_path"], name="person_path_like_idx", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["org", "status"], name="person_org_status_idx"),
             models.Index(fields=["name"], name="person_name_idx"),
         ]

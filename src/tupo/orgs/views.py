@@ -64,7 +64,16 @@ def tree_view(request):
 @login_required
 def children(request, pk: int):
     org = get_visible_or_404(Organization, request.user, pk=pk)
-    return render(request, "orgs/partials/_children.html", {"org": org, "children": queries.children_with_counts(org)})
+    kids = _mark_visible(request.user, queries.children_with_counts(org))
+    return render(request, "orgs/partials/_children.html", {"org": org, "children": kids})
+
+
+def _mark_visible(user, orgs):
+    """Names of sub-organizations are shown to everyone who sees the parent; links only where they may go."""
+    visible = set(Organization.objects.visible_to(user).filter(pk__in=[o.pk for o in orgs]).values_list("pk", flat=True))
+    for o in orgs:
+        o.visible = o.pk in visible
+    return orgs
 
 
 def _breadcrumbs(user, org):
@@ -78,10 +87,11 @@ def _breadcrumbs(user, org):
 def detail(request, pk: int):
     org = get_visible_or_404(Organization, request.user, pk=pk)
     user = request.user
+    children = _mark_visible(user, queries.children_with_counts(org))
     context = {
         "org": org,
         "breadcrumbs": _breadcrumbs(user, org),
-        "children": queries.children_with_counts(org),
+        "children": children,
         "posts": LeadershipPost.objects.filter(org=org, ended_on__isnull=True).select_related("person"),
         "can_change": user.has_perm("orgs.change_organization", org),
         "can_view_members": user.has_perm("orgs.view_members", org),
@@ -157,7 +167,12 @@ def _people_queryset(request):
         cd = form.cleaned_data
         if cd.get("org"):
             scope_org = get_visible_or_404(Organization, request.user, pk=cd["org"])
-            qs = qs.in_subtree(scope_org)
+            if request.user.has_perm("orgs.view_members", scope_org):
+                # The whole subtree is visible: one range on the path index, not the union of scopes
+                # (SQLite would walk the widest range first).
+                qs = Person.objects.in_subtree(scope_org).select_related("org")
+            else:
+                qs = qs.in_subtree(scope_org)
         if cd.get("q"):
             qs = qs.filter(name__startswith=cd["q"].strip())
             filtered = True
