@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from tupo.projects import views
 
 app_name = "projects"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.portfolio, name="portfolio"),
+    path("export/", views.portfolio_export, name="export"),
+    path("problems/", views.problems, name="problems"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/visit/", views.visit, name="visit"),
+    path("<int:pk>/do/<str:name>/", views.action, name="action"),
+    path("decide/<str:kind>/<int:pk>/", views.decide, name="decide"),
+]
