@@ -38,7 +38,8 @@ else
   loud "PostgreSQL not reachable at $PG_URL: PostgreSQL run SKIPPED (mandatory in CI)"
 fi
 
-if [ ! -x /usr/bin/chromium ] && [ "$CI" = "true" ]; then
+if { [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ]; } && [ "$CI" = "true" ]; then
+  # The browser for the journeys; Noto CJK for Chinese certificates (PDF) and screenshots.
   apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk
 fi
 if [ -x /usr/bin/chromium ]; then

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "tupo.topics",
     "tupo.projects",
     "tupo.reviews",
+    "tupo.awards",
     "tupo.cases",
     "tupo.meetings",
     "tupo.search",

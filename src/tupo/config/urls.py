@@ -12,6 +12,7 @@ urlpatterns = [
     path("topics/", include("tupo.topics.urls")),
     path("projects/", include("tupo.projects.urls")),
     path("reviews/", include("tupo.reviews.urls")),
+    path("awards/", include("tupo.awards.urls")),
     path("cases/", include("tupo.cases.urls")),
     path("meetings/", include("tupo.meetings.urls")),
     path("search/", include("tupo.search.urls")),
