@@ -10,6 +10,11 @@ status=0
 
 loud() { printf '\n\033[1;33m!!! %s !!!\033[0m\n\n' "$*"; }
 
+if { [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ]; } && [ "$CI" = "true" ]; then
+  # The browser for the journeys; Noto CJK for Chinese certificates (PDF) and screenshots.
+  apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk
+fi
+
 echo "== unit and integration tests on SQLite"
 $BIN/python -m pytest -q -n 2 -m "not e2e" || status=1
 
@@ -38,10 +43,6 @@ else
   loud "PostgreSQL not reachable at $PG_URL: PostgreSQL run SKIPPED (mandatory in CI)"
 fi
 
-if { [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ]; } && [ "$CI" = "true" ]; then
-  # The browser for the journeys; Noto CJK for Chinese certificates (PDF) and screenshots.
-  apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk
-fi
 if [ -x /usr/bin/chromium ]; then
   echo "== browser journeys (Debian chromium)"
   $BIN/python -m pytest -q -m e2e -p no:xdist || status=1
