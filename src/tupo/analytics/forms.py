@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tupo.analytics import indicators, queries
+from tupo.analytics.models import Orientation, Population, Rts
+from tupo.analytics.services import MAX_DEPTH
+
+
+def _indicator_choices(population: str, kind: str):
+    found = indicators.for_population(population)
+    first = [i for i in found.values() if i.kind == kind]
+    rest = [i for i in found.values() if i.kind != kind]
+    out = []
+    for ind in first + rest:
+        usual = "" if ind.kind == kind else (
+            " · " + str(_("usually an output") if ind.kind == indicators.OUTPUT else _("usually an input")))
+        out.append((ind.key, f"{ind.label} ({ind.unit}) — {ind.help}{usual}"))
+    return out
+
+
+class RunForm(forms.Form):
+    population = forms.ChoiceField(choices=Population.choices, widget=forms.HiddenInput)
+    title = forms.CharField(label=_("Title"), max_length=200, required=False,
+                            help_text=_("Optional; a title is made from the parameters otherwise."))
+    root_org = forms.TypedChoiceField(label=_("Root organization"), coerce=int)
+    depth = forms.TypedChoiceField(
+        label=_("Units"), coerce=int, required=False,
+        choices=[(n, _("%(n)s level(s) below the root") % {"n": n}) for n in range(1, MAX_DEPTH + 1)],
+        help_text=_("1 = its direct sub-organizations (e.g. the townships of a county). Each unit counts its "
+                    "whole subtree."))
+    call_id = forms.TypedChoiceField(label=_("Call"), coerce=int, required=False, empty_value=None)
+    year = forms.IntegerField(label=_("Year the projects started"), required=False, min_value=2000, max_value=2100)
+    inputs = forms.MultipleChoiceField(
+        label=_("Inputs (what is put in)"), widget=forms.CheckboxSelectMultiple, required=False,
+        help_text=_("Resources used: less is better for the same results."))
+    outputs = forms.MultipleChoiceField(
+        label=_("Outputs (what comes out)"), widget=forms.CheckboxSelectMultiple, required=False,
+        help_text=_("Results obtained: more is better for the same resources."))
+    rts = forms.ChoiceField(
+        label=_("Model"), choices=Rts.choices, initial=Rts.CRS, widget=forms.RadioSelect,
+        help_text=_("Constant: a unit twice as large should achieve twice as much. Variable: large and small "
+                    "units are compared with units of similar size."))
+    orientation = forms.ChoiceField(
+        label=_("Orientation"), choices=Orientation.choices, initial=Orientation.IN, widget=forms.RadioSelect)
+    super_efficiency = forms.BooleanField(
+        label=_("Rank the units on the frontier against each other (super-efficiency)"), required=False)
+
+    def __init__(self, user, population: str, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["population"].initial = population
+        roots = queries.root_choices(user)
+        top = min((o.depth for o in roots), default=1)
+        self.fields["root_org"].choices = [(o.pk, "\u3000" * (o.depth - top) + o.name) for o in roots]
+        self.fields["inputs"].choices = _indicator_choices(population, indicators.INPUT)
+        self.fields["outputs"].choices = _indicator_choices(population, indicators.OUTPUT)
+        if population == Population.ORGS:
+            for name in ("call_id", "year"):
+                del self.fields[name]
+        else:
+            del self.fields["depth"]
+            self.fields["call_id"].choices = [("", _("Any call"))] + [
+                (c.pk, f"{c.title} ({c.org.name})") for c in queries.call_choices(user)]
+            self.fields["root_org"].help_text = _("Projects of calls issued by this organization or below it.")

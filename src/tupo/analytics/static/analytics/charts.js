@@ -1,0 +1,37 @@
+/* Input-output analysis: the frontier scatter (one input, one output). Reads json_script data; no inline code (CSP). */
+(function () {
+  "use strict";
+  function draw() {
+    if (typeof echarts === "undefined") return;
+    document.querySelectorAll("[data-frontier]").forEach(function (el) {
+      if (el.dataset.rendered) return;
+      var source = document.getElementById(el.dataset.frontier);
+      if (!source) return;
+      var spec = JSON.parse(source.textContent);
+      function pts(eff) {
+        return spec.points.filter(function (p) { return p.efficient === eff; })
+          .map(function (p) { return { name: p.name, value: [p.x, p.y] }; });
+      }
+      var option = {
+        color: ["#6c757d", "#b22222", "#d4a017"],
+        tooltip: { trigger: "item", formatter: function (p) {
+          return p.seriesIndex === 2 ? "" : p.name + "<br>" + spec.x_label + ": " + p.value[0] + "<br>" + spec.y_label + ": " + p.value[1];
+        } },
+        legend: { bottom: 0, data: spec.legend },
+        grid: { left: 60, right: 20, top: 20, bottom: 70 },
+        xAxis: { type: "value", name: spec.x_label, nameLocation: "middle", nameGap: 28, min: 0 },
+        yAxis: { type: "value", name: spec.y_label, min: 0 },
+        series: [
+          { name: spec.legend[0], type: "scatter", data: pts(false), symbolSize: 9 },
+          { name: spec.legend[1], type: "scatter", data: pts(true), symbolSize: 13 },
+          { name: spec.legend[2], type: "line", data: spec.frontier, showSymbol: false, lineStyle: { type: "dashed" } }
+        ]
+      };
+      var chart = echarts.init(el, null, { renderer: "svg" });
+      chart.setOption(option);
+      el.dataset.rendered = "1";
+      window.addEventListener("resize", function () { chart.resize(); });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", draw);
+})();
