@@ -18,7 +18,7 @@
           return p.seriesIndex === 2 ? "" : p.name + "<br>" + spec.x_label + ": " + p.value[0] + "<br>" + spec.y_label + ": " + p.value[1];
         } },
         legend: { bottom: 0, data: spec.legend },
-        grid: { left: 60, right: 20, top: 20, bottom: 70 },
+        grid: { left: 60, right: 20, top: 40, bottom: 70 },
         xAxis: { type: "value", name: spec.x_label, nameLocation: "middle", nameGap: 28, min: 0 },
         yAxis: { type: "value", name: spec.y_label, min: 0 },
         series: [
