@@ -135,3 +135,36 @@ def test_task_never_crashes_on_bad_data(towns, personas, settings, django_captur
         run = services.start_run(personas.dept_admin, org_params(towns, root_org=towns.town_b))
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED and run.message and run.finished_at
+
+
+def test_progress_is_written_while_the_method_runs(towns, personas, monkeypatch):
+    import tupo.methods.dea as method
+
+    real, seen = method.dea, []
+    monkeypatch.setattr(services, "PROGRESS_EVERY_S", 0.0)
+
+    def spy(*args, progress, **kwargs):
+        def watched(done, total):
+            progress(done, total)
+            row = AnalysisRun.objects.latest("id")
+            seen.append((row.status, row.progress_done, row.progress_total))
+
+        return real(*args, progress=watched, **kwargs)
+
+    monkeypatch.setattr(method, "dea", spy)
+    run = services.start_run(personas.dept_admin, org_params(towns))
+    assert run.status == RunStatus.DONE
+    assert seen and seen[-1] == ("running", 3, 3)
+
+
+def test_method_input_error_is_a_failed_run_with_its_message(towns, personas, monkeypatch):
+    import tupo.methods.dea as method
+
+    def refuse(*args, **kwargs):
+        raise method.DEAInputError("unit '7', input 'people': value 0 is not positive")
+
+    monkeypatch.setattr(method, "dea", refuse)
+    run = services.start_run(personas.dept_admin, org_params(towns))
+    assert run.status == RunStatus.FAILED
+    assert run.message == "The data cannot be analysed: unit '7', input 'people': value 0 is not positive"
+    assert AnalysisRun.objects.get(pk=run.pk).status == RunStatus.FAILED

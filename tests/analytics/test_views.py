@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -40,7 +41,8 @@ def test_form_run_and_result_page(towns, personas, login):
     listing = client.get("/analytics/").content.decode()
     assert run.title in listing
     again = client.get(f"/analytics/new/?from={run.pk}").content.decode()
-    assert 'value="people" checked' in again.replace('id="id_inputs_0" ', "") or "checked" in again
+    assert re.search(r'name="inputs" value="people"[^>]*checked', again)
+    assert re.search(r'name="outputs" value="published_cases"[^>]*checked', again)
 
 
 def test_form_errors_are_shown(towns, personas, login):
@@ -115,3 +117,10 @@ def test_progress_page_polls_until_done(towns, personas, login, settings):
 def test_projects_tab_renders(towns, personas, login):
     html = login(personas.dept_admin).get("/analytics/new/?population=projects").content.decode()
     assert "Funds budgeted" in html and "Milestones met" in html
+
+
+def test_failed_run_page_shows_the_message_and_the_units_left_out(towns, personas, login):
+    run = services.start_run(personas.dept_admin, org_params(towns, inputs=["people", "cadres"]))
+    html = login(personas.dept_admin).get(f"/analytics/runs/{run.pk}/").content.decode()
+    assert 'id="run-message"' in html and "needs at least two" in html
+    assert "Cadres: 0" in html and "Export to Excel" not in html
