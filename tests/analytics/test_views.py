@@ -124,3 +124,18 @@ def test_failed_run_page_shows_the_message_and_the_units_left_out(towns, persona
     html = login(personas.dept_admin).get(f"/analytics/runs/{run.pk}/").content.decode()
     assert 'id="run-message"' in html and "needs at least two" in html
     assert "Cadres: 0" in html and "Export to Excel" not in html
+
+
+def test_long_results_are_cut_on_the_page_not_in_the_export(towns, personas, login, monkeypatch):
+    from tupo.analytics import present
+
+    monkeypatch.setattr(present, "PAGE_ROWS", 2)
+    monkeypatch.setattr(present, "CHART_POINTS", 2)
+    run = services.start_run(personas.dept_admin, org_params(towns))
+    client = login(personas.dept_admin)
+    html = client.get(f"/analytics/runs/{run.pk}/").content.decode()
+    assert "3 units in all; the first 2 by rank are shown." in html
+    assert "石桥镇党委" not in html.split('id="results"')[1].split("</table>")[0]
+    assert len(present.frontier_chart(run)["points"]) == 2
+    wb = load_workbook(io.BytesIO(client.get(f"/analytics/runs/{run.pk}/export/").content))
+    assert wb["Results"].max_row == 4

@@ -47,10 +47,14 @@ def frontier_sentence(run: AnalysisRun, row: dict, names: dict[str, str]) -> str
     return _("To reach the frontier: with %(changes)s.") % {"changes": _(" and ").join(parts)}
 
 
-def table_rows(run: AnalysisRun) -> list[dict]:
+PAGE_ROWS = 500
+CHART_POINTS = 3000
+
+
+def table_rows(run: AnalysisRun, limit: int | None = None) -> list[dict]:
     names = labels(run)
     out = []
-    for row in (run.results or {}).get("units", []):
+    for row in (run.results or {}).get("units", [])[:limit]:
         peers = sorted(row["peers"], key=lambda p: -p["lambda"])
         out.append({
             **row,
@@ -84,6 +88,9 @@ def frontier_chart(run: AnalysisRun) -> dict | None:
     x, y = run.input_keys[0], run.output_keys[0]
     pts = [{"name": r["name"], "x": r["values"][x], "y": r["values"][y], "efficient": r["efficiency"] >= 1 - 1e-7}
            for r in (run.results or {}).get("units", [])]
+    if len(pts) > CHART_POINTS:  # a readable chart, bounded page: every frontier unit, then the best-ranked others
+        pts = [p for p in pts if p["efficient"]] + [p for p in pts if not p["efficient"]]
+        pts = pts[:CHART_POINTS]
     if not pts:
         return None
     eff = sorted((p for p in pts if p["efficient"]), key=lambda p: p["x"])

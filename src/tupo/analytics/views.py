@@ -77,7 +77,9 @@ def run_new(request):
 def _result_context(run):
     chart = present.histogram(run)
     return {
-        "rows": present.table_rows(run),
+        "rows": present.table_rows(run, limit=present.PAGE_ROWS),
+        "rows_total": (run.results or {}).get("n", 0),
+        "rows_limit": present.PAGE_ROWS,
         "keys": [(k, present.labels(run)[k], k in run.input_keys) for k in list(run.input_keys) + list(run.output_keys)],
         "histogram": chart,
         "frontier": present.frontier_chart(run),
