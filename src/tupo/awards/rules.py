@@ -1,0 +1,61 @@
+"""Named permissions of the award (what a user may *do*; seeing is queries.visible_to).
+
+Roles × phases: the department administrator of the scope runs the cycle; an organization administrator
+nominates for organizations in their subtree while the cycle is open; a panel member scores their own slots.
+"""
+
+from __future__ import annotations
+
+import rules
+
+from tupo.accounts.choices import MANAGING_ROLES, Role
+
+
+def _covers(user, path: str, roles) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return any(g.role in roles and g.org_id and path.startswith(g.org.path) for g in user.grants)
+
+
+@rules.predicate
+def manages_award_org(user, org) -> bool:
+    return org is not None and _covers(user, org.path, {Role.DEPT_ADMIN})
+
+
+@rules.predicate
+def manages_cycle(user, cycle) -> bool:
+    return cycle is not None and _covers(user, cycle.org.path, {Role.DEPT_ADMIN})
+
+
+@rules.predicate
+def manages_nomination_cycle(user, nomination) -> bool:
+    return nomination is not None and _covers(user, nomination.cycle.org.path, {Role.DEPT_ADMIN})
+
+
+@rules.predicate
+def nominates_for_org(user, org) -> bool:
+    return org is not None and _covers(user, org.path, MANAGING_ROLES)
+
+
+@rules.predicate
+def owns_nomination(user, nomination) -> bool:
+    return nomination is not None and _covers(user, nomination.org_path, MANAGING_ROLES)
+
+
+@rules.predicate
+def sits_on_panel(user, slot) -> bool:
+    return slot is not None and getattr(user, "is_authenticated", False) and slot.panel.filter(pk=user.pk).exists()
+
+
+@rules.predicate
+def has_award_admin_role(user) -> bool:
+    return getattr(user, "is_authenticated", False) and Role.DEPT_ADMIN in user.roles
+
+
+rules.add_perm("awards.add_cycle", manages_award_org)
+rules.add_perm("awards.manage_cycle", manages_cycle)
+rules.add_perm("awards.manage_nomination", manages_nomination_cycle)
+rules.add_perm("awards.nominate", nominates_for_org)
+rules.add_perm("awards.edit_nomination", owns_nomination)
+rules.add_perm("awards.score_slot", sits_on_panel)
+rules.add_perm("awards.use_admin", has_award_admin_role)
