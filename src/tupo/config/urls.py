@@ -13,6 +13,7 @@ urlpatterns = [
     path("projects/", include("tupo.projects.urls")),
     path("reviews/", include("tupo.reviews.urls")),
     path("awards/", include("tupo.awards.urls")),
+    path("analytics/", include("tupo.analytics.urls")),
     path("cases/", include("tupo.cases.urls")),
     path("meetings/", include("tupo.meetings.urls")),
     path("search/", include("tupo.search.urls")),
