@@ -186,3 +186,26 @@ def test_decisions_statuses(world, project):
     services.decide_change(world.admin, cr, False, "no")
     cr.refresh_from_db()
     assert cr.status == Decision.REFUSED
+
+
+def test_reminders_use_working_days(world, project, personas, mailoutbox):
+    from tupo.accounts.models import User
+    from tupo.core.calendar import WorkCalendar
+    from tupo.projects import reminders
+
+    User.objects.filter(pk__in=[world.a.pk, world.c.pk, personas.liaison_a.pk]).update(email="x@example.org")
+    services.assign_liaison(world.admin, project, personas.liaison_a)
+    ms = project.milestones.first()
+    cal = WorkCalendar()
+    day = ms.due_on - dt.timedelta(days=10)
+    while cal.add_workdays(day, 5) != ms.due_on:
+        day += dt.timedelta(days=1)
+    assert reminders.run(day)["milestone_due"] == 1
+    assert reminders.run(ms.due_on + dt.timedelta(days=1))["milestone_overdue"] == 1
+    assert reminders.run(dt.date(2026, 7, 1))["visit_due"] == 1
+    from tests.topics.helpers import end_of, make_call
+
+    later = make_call(world.admin, world.call.org, [world.topic2], ends_at=end_of(dt.date(2026, 3, 27)))  # a Friday
+    assert later.deadline_date == dt.date(2026, 3, 27)
+    assert reminders.run(dt.date(2026, 3, 24))["call_deadline"] == 1  # Tuesday: 3 working days before (one address)
+    assert all("x@example.org" in m.to for m in mailoutbox)
