@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile

@@ -22,7 +22,7 @@ from tests.awards.helpers import (
     travel,
 )
 from tupo.awards import services
-from tupo.awards.models import CycleEvent, Objection
+from tupo.awards.models import CycleEvent
 from tupo.core.calendar import add_workdays
 from tupo.core.models import AuditEvent
 from tupo.core.services import InvalidTransition

@@ -1,6 +1,8 @@
 """The notice as .docx (standard layout of a Chinese official notice) and PDF, and the certificates as PDF.
 
-Fonts: Noto CJK from the Debian packages (fonts-noto-cjk), read by reportlab from the .ttc collection.
+Fonts: Noto CJK from the Debian packages (fonts-noto-cjk) when reportlab can embed it. The Debian .ttc files
+have PostScript (CFF) outlines, which reportlab's TrueType reader refuses; the PDF then uses the standard Adobe
+CID font STSong-Light (Chinese, not embedded: every CJK-capable PDF reader supplies it).
 """
 
 from __future__ import annotations
@@ -60,13 +62,23 @@ def notice_docx(notice: Notice) -> bytes:
     return buf.getvalue()
 
 
+CID_FONT = "STSong-Light"
+
+
 @lru_cache(maxsize=1)
 def _register_font() -> str:
     from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
-    pdfmetrics.registerFont(TTFont(PDF_FONT, SERIF_TTC, subfontIndex=0))
-    return PDF_FONT
+    for path in (SERIF_TTC, SANS_TTC):
+        try:
+            pdfmetrics.registerFont(TTFont(PDF_FONT, path, subfontIndex=0))
+            return PDF_FONT
+        except (TTFError, OSError):
+            continue
+    pdfmetrics.registerFont(UnicodeCIDFont(CID_FONT))
+    return CID_FONT
 
 
 def _styles():
@@ -97,7 +109,8 @@ def notice_pdf(notice: Notice) -> bytes:
     s = _styles()
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=28 * mm, rightMargin=26 * mm, topMargin=37 * mm,
-                            bottomMargin=35 * mm, title=notice.title, author="Tupo", creator="Tupo")
+                            bottomMargin=35 * mm, title=notice.title, author="Tupo", creator="Tupo",
+                            subject=f"notice {notice.cycle_id} v{notice.version}")
     story = [Paragraph(_esc(notice.title), s["title"])]
     story += [Paragraph(_esc(t), s["body"]) for t in notice_paragraphs(notice)]
     story += [Spacer(1, 24), Paragraph(_esc(notice.issuing_body), s["right"]),
@@ -117,7 +130,7 @@ def certificate_pdf(cert: Certificate, verify_url: str) -> bytes:
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=landscape(A4), leftMargin=30 * mm, rightMargin=30 * mm,
                             topMargin=30 * mm, bottomMargin=20 * mm, title=f"荣誉证书 {cert.serial}",
-                            author="Tupo", creator="Tupo")
+                            author="Tupo", creator="Tupo", subject=cert.serial, keywords=cert.code)
     story = [
         Paragraph("荣誉证书", s["big"]),
         Paragraph(_esc(nom.org.name), s["center"]),

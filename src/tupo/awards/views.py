@@ -426,7 +426,8 @@ def public_objection(request, pk: int):
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            return render(request, "awards/public_receipt.html", {"cycle": cycle, "objection": obj, "new": True})
+            return render(request, "awards/public_receipt.html", {"cycle": cycle, "objection": obj, "new": True,
+                                                                  "receipt": obj.receipt})
     return render(request, "awards/public_objection.html", {"cycle": cycle, "form": form, "notice": notices[0]},
                   status=status)
 
