@@ -241,3 +241,29 @@ def test_api_calls_hide_drafts_from_cadres(client, world, tree):
     draft = make_call(world.admin, tree.county, [world.topic], publish=False, title="Secret draft")
     assert draft.pk not in [c["id"] for c in client.get("/api/v1/topics/calls", **_auth(world.a)).json()]
     assert draft.pk in [c["id"] for c in client.get("/api/v1/topics/calls", **_auth(world.admin)).json()]
+
+
+def test_attachments_checked_and_private(client, login, world, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    bid = make_bid(world.a, world.call, world.topic)
+    login(world.a)
+    url = reverse("topics:bid_action", args=[bid.pk, "attach"])
+    r = client.post(url, {"file": SimpleUploadedFile("evil.pdf", b"MZ\\x90\\x00 not a pdf")}, follow=True)
+    assert "not accepted" in r.content.decode() and bid.attachments.count() == 0
+    from tupo.cases import uploads
+
+    big = SimpleUploadedFile("big.pdf", b"%PDF-1.4 " + b"0" * (uploads.MAX_ATTACHMENT_BYTES + 1))
+    r = client.post(url, {"file": big}, follow=True)
+    assert "too large" in r.content.decode() and bid.attachments.count() == 0
+    client.post(url, {"file": SimpleUploadedFile("outline.pdf", b"%PDF-1.4 outline")})
+    att = bid.attachments.get()
+    r = client.get(reverse("topics:attachment", args=[bid.pk, att.pk]))
+    assert r.status_code == 200 and r["X-Content-Type-Options"] == "nosniff"
+    login(world.b)
+    assert client.get(reverse("topics:attachment", args=[bid.pk, att.pk])).status_code == 404
+    with travel(AFTER):
+        login(world.a)
+        r = client.post(url, {"file": SimpleUploadedFile("late.pdf", b"%PDF-1.4 late")}, follow=True)
+    assert "deadline of this call has passed" in r.content.decode() and bid.attachments.count() == 1

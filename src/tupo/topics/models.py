@@ -271,3 +271,24 @@ class TopicEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.from_value}→{self.to_value}"
+
+
+def _attachment_path(instance, filename):
+    return f"topics/bids/{filename}"
+
+
+class BidAttachment(models.Model):
+    """A file attached to a bid; type checked from the content, stored under a random name."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=_attachment_path)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["bid", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

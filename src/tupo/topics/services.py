@@ -33,6 +33,7 @@ from tupo.topics.choices import (
 )
 from tupo.topics.models import (
     Bid,
+    BidAttachment,
     BidMilestone,
     BidTeamMember,
     BudgetLine,
@@ -450,6 +451,35 @@ def invite_member(actor, bid: Bid, person: Person) -> BidTeamMember:
 
     notify.invited(member)
     return member
+
+
+MAX_ATTACHMENTS = 10
+
+
+@atomic_service
+def add_attachment(actor, bid: Bid, upload) -> BidAttachment:
+    """Attach a file to a draft before the deadline: PDF, Office or image files, checked from their content."""
+    from django.core.files.base import ContentFile
+
+    from tupo.cases import uploads
+
+    require_perm(actor, "topics.change_bid", bid)
+    _require_open(bid.call)
+    locked = _lock_bid(bid)
+    if locked.status != BidStatus.DRAFT:
+        raise InvalidTransition(_("Only a draft's attachments can change."))
+    if locked.attachments.count() >= MAX_ATTACHMENTS:
+        raise ValidationError({"file": [_("At most %(n)s attachments.") % {"n": MAX_ATTACHMENTS}]})
+    try:
+        ctype, ext = uploads.check_upload(upload, images_only=False)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
+    upload.seek(0)
+    att = BidAttachment(bid=locked, original_name=uploads.safe_name(upload.name), content_type=ctype, size=upload.size)
+    att.file.save(uploads.storage_name(ext), ContentFile(upload.read()), save=False)
+    att.save()
+    audit.record("topic.bid.attach", actor=actor, obj=locked, details={"type": ctype, "bytes": upload.size})
+    return att
 
 
 @atomic_service

@@ -19,5 +19,6 @@ urlpatterns = [
     path("bids/", views.my_bids, name="my_bids"),
     path("bids/<int:pk>/", views.bid_detail, name="bid"),
     path("bids/<int:pk>/edit/", views.bid_edit, name="bid_edit"),
+    path("bids/<int:pk>/files/<int:att_id>/", views.attachment, name="attachment"),
     path("bids/<int:pk>/<str:action>/", views.bid_action, name="bid_action"),
 ]

@@ -399,6 +399,12 @@ def bid_action(request, pk: int, action: str):
                 raise ValidationError(_("No person with this ID number is on the register."))
             services.invite_member(user, bid, person)
             messages.success(request, _("%(name)s has been invited.") % {"name": person.name})
+        elif action == "attach":
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise ValidationError(_("Choose a file."))
+            services.add_attachment(user, bid, upload)
+            messages.success(request, _("File attached."))
         elif action == "remove":
             services.remove_member(user, get_object_or_404(BidTeamMember, pk=request.POST.get("member"), bid=bid))
         elif action in ("accept", "decline"):
@@ -413,3 +419,13 @@ def bid_action(request, pk: int, action: str):
     return redirect("topics:bid", pk=pk)
 
 
+
+
+@login_required
+def attachment(request, pk: int, att_id: int):
+    """Download an attachment: only whoever may see the bid (404 otherwise)."""
+    from tupo.cases.uploads import serve_file
+
+    bid = get_visible_or_404(Bid, request.user, pk=pk)
+    att = get_object_or_404(bid.attachments, pk=att_id)
+    return serve_file(att.file, att.content_type, att.original_name)
