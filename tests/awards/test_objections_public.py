@@ -183,13 +183,19 @@ def test_notice_docx_layout_and_text(w, client):
 
 
 def test_notice_and_certificate_pdf(w, client, personas):
-    # pypdf and pdftotext are not installed here: the PDFs are checked on reportlab's output bytes
-    # (the CJK font resource and the plain-text metadata carrying the serial and code).
+    # The PDFs are opened and their text read back (the CJK font is embedded, with a ToUnicode map).
+    import io
+
+    from pypdf import PdfReader
+
     from tupo.awards.documents import _register_font
 
-    font = _register_font().encode()
+    # With fonts-wqy-zenhei installed the font is embedded (FontFile2); otherwise the CID fallback is named.
+    font = b"/FontFile2" if _register_font() == "TupoCJK" else _register_font().encode()
     r = client.get(reverse("awards:public_notice_file", args=[w.cycle.pk, 1, "pdf"]))
     assert r.content.startswith(b"%PDF") and font in r.content
+    notice_text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(r.content)).pages)
+    assert "幸福村党总支" in notice_text and "中共某县委组织部" in notice_text
     assert f"notice {w.cycle.pk} v1".encode() in r.content
     with travel(AFTER_PERIOD):
         services.change_status(personas.dept_admin, w.cycle, "closed")
@@ -199,6 +205,8 @@ def test_notice_and_certificate_pdf(w, client, personas):
     cert = w.a1.certificate
     assert pdf["Content-Type"] == "application/pdf" and font in pdf.content
     assert cert.serial.encode() in pdf.content and cert.code.encode() in pdf.content
+    cert_text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "幸福村党总支" in cert_text and cert.serial in cert_text and "一等奖" in cert_text
     assert "did not win" in refused.content.decode()
     v = client.get(reverse("awards:verify"), {"code": cert.code}).content.decode()
     assert "幸福村党总支" in v and cert.serial in v and "一等奖" in v

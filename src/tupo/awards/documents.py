@@ -1,8 +1,8 @@
 """The notice as .docx (standard layout of a Chinese official notice) and PDF, and the certificates as PDF.
 
-Fonts: Noto CJK from the Debian packages (fonts-noto-cjk) when reportlab can embed it. The Debian .ttc files
-have PostScript (CFF) outlines, which reportlab's TrueType reader refuses; the PDF then uses the standard Adobe
-CID font STSong-Light (Chinese, not embedded: every CJK-capable PDF reader supplies it).
+Fonts: WenQuanYi Zen Hei from Debian's fonts-wqy-zenhei (TrueType outlines, embedded as a subset). Noto CJK
+(fonts-noto-cjk) has PostScript (CFF) outlines, which reportlab's TrueType reader refuses. Without either, the
+PDF falls back to the Adobe CID font STSong-Light (not embedded: CJK-capable readers supply it).
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from functools import lru_cache
 
 from tupo.awards.models import Certificate, Notice
 
+WQY_TTC = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 SERIF_TTC = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
 SANS_TTC = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
-PDF_FONT = "NotoSerifCJK"
+PDF_FONT = "TupoCJK"
 
 
 def _cn_date(d) -> str:
@@ -71,7 +72,7 @@ def _register_font() -> str:
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
-    for path in (SERIF_TTC, SANS_TTC):
+    for path in (WQY_TTC, SERIF_TTC, SANS_TTC):
         try:
             pdfmetrics.registerFont(TTFont(PDF_FONT, path, subfontIndex=0))
             return PDF_FONT
