@@ -209,3 +209,14 @@ def test_reminders_use_working_days(world, project, personas, mailoutbox):
     assert later.deadline_date == dt.date(2026, 3, 27)
     assert reminders.run(dt.date(2026, 3, 24))["call_deadline"] == 1  # Tuesday: 3 working days before (one address)
     assert all("x@example.org" in m.to for m in mailoutbox)
+
+
+def test_track_record_and_efficiency_by_org(world, project):
+    from tupo.topics.queries import track_record
+
+    record = track_record(world.c.person)
+    assert [(b.pk, role) for b, role in record["bids"]] == [(project.bid_id, "member")]
+    assert [(p.pk, role) for p, role in record["projects"]] == [(project.pk, "member")]
+    rows = queries.efficiency_rows(Project.objects.all())
+    [org] = queries.efficiency_by_org(rows)
+    assert org["org_id"] == project.org_id and org["projects"] == 1 and org["budget"] == 8000.0

@@ -151,3 +151,21 @@ def efficiency_rows(projects) -> list[dict]:
             row[f"outputs_{key}"] = int(n or 0)
         rows.append(row)
     return rows
+
+
+def efficiency_by_org(rows: list[dict]) -> list[dict]:
+    """The per-project rows summed per organization (inputs and outputs alike; grade averaged over graded ones)."""
+    out: dict[int, dict] = {}
+    for row in rows:
+        agg = out.setdefault(row["org_id"], {"org_id": row["org_id"], "projects": 0, "graded": 0, "grade_sum": 0})
+        agg["projects"] += 1
+        if row["grade"]:
+            agg["graded"] += 1
+            agg["grade_sum"] += row["grade"]
+        for k, v in row.items():
+            if k in ("project_id", "org_id", "call_id", "tier", "grade"):
+                continue
+            agg[k] = agg.get(k, 0) + v
+    for agg in out.values():
+        agg["grade"] = agg.pop("grade_sum") / agg["graded"] if agg["graded"] else 0
+    return sorted(out.values(), key=lambda r: r["org_id"])

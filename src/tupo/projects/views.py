@@ -40,6 +40,7 @@ from tupo.projects.forms import (
     VisitFormForm,
 )
 from tupo.projects.models import Acceptance, ChangeRequest, ExtensionRequest, Problem, Project
+from tupo.topics import queries as topic_queries
 from tupo.topics.choices import Tier
 
 PAGE = settings.TUPO_PAGE_SIZE
@@ -114,6 +115,7 @@ def detail(request, pk: int):
         "problems": project.problems.select_related("owner"), "extensions": project.extensions.all(),
         "changes": project.change_requests.all(), "acceptances": project.acceptances.all(),
         "timeline": queries.timeline(project)[:100], "today": today, **COLOURS,
+        "labels": topic_queries.timeline_labels(),
     }
     if can_report:
         context.update(progress_form=ProgressForm(project=project), extension_form=ExtensionForm(),

@@ -112,3 +112,35 @@ def timeline(*, call=None, bid=None):
     if bid is not None:
         return qs.filter(bid=bid)
     return qs.filter(call=call, bid__isnull=True)
+
+
+def timeline_labels() -> dict:
+    """Readable names of the codes the history rows keep (kinds and statuses), for the timelines."""
+    from django.utils.translation import gettext as _
+
+    from tupo.projects import choices as pc
+    from tupo.topics import choices as tc
+
+    labels: dict = {}
+    for enum in (tc.ProposalStatus, tc.CallStatus, tc.BidStatus, tc.Invitation, pc.ProjectStatus, pc.MilestoneStatus,
+                 pc.Decision, pc.Rating, pc.AcceptanceKind, pc.LiaisonReportKind):
+        labels.update({k: str(v) for k, v in enum.choices})
+    labels.update({
+        "status": _("Status"), "proposal": _("Proposal"), "invite": _("Team invitation"),
+        "invitation": _("Invitation answered"), "review": _("Sent to expert review"), "milestone": _("Milestone"),
+        "milestone_moved": _("Milestone moved"), "change_request": _("Change request"), "extension": _("Extension"),
+        "ends_on": _("End date"), "liaison": _("Liaison assigned"), "visit": _("Liaison visit"),
+        "problem": _("Problem"), "liaison_report": _("Liaison report"), "submitted": _("Submitted"),
+    })
+    return labels
+
+
+def track_record(person) -> dict:
+    """A cadre's innovation track record: every bid and project with their part (principal or member)."""
+    from tupo.projects.models import ProjectMember
+    from tupo.topics.models import BidTeamMember
+
+    bids = (BidTeamMember.objects.filter(person=person).exclude(invitation=Invitation.DECLINED)
+            .select_related("bid", "bid__call").order_by("-bid__created_at"))
+    projects = ProjectMember.objects.filter(person=person).select_related("project").order_by("-project__created_at")
+    return {"bids": [(m.bid, m.role) for m in bids], "projects": [(m.project, m.role) for m in projects]}

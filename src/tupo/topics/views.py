@@ -131,7 +131,8 @@ def call_detail(request, pk: int):
     if call.status == CallStatus.DRAFT and not can_manage:
         raise Http404
     context = {"call": call, "can_manage": can_manage, "countdown": countdown(call), "open_now": call.is_open(),
-               "topics": call.topics.all(), "timeline": queries.timeline(call=call), **COLOURS}
+               "topics": call.topics.all(), "timeline": queries.timeline(call=call), "labels": queries.timeline_labels(),
+               **COLOURS}
     if user.person_id and call.is_open():
         context["why_not"] = eligibility.check_principal(call, user.person)
         context["my_bids"] = queries.my_bids(user).filter(call=call)
@@ -289,8 +290,10 @@ def proposal_decide(request, pk: int):
 
 @login_required
 def my_bids(request):
+    record = queries.track_record(request.user.person) if request.user.person_id else {"projects": []}
     return render(request, "topics/my_bids.html", {"bids": queries.my_bids(request.user)[:200],
-                                                   "invitations": queries.my_invitations(request.user), **COLOURS})
+                                                   "invitations": queries.my_invitations(request.user),
+                                                   "projects": record["projects"], **COLOURS})
 
 
 def _rows(request):
@@ -369,7 +372,8 @@ def bid_detail(request, pk: int):
     context = {
         "bid": bid, "call": bid.call, "is_principal": is_principal, "open_now": bid.call.is_open(),
         "can_manage": user.has_perm("topics.manage_bid", bid), "team": bid.team.select_related("person", "person__org"),
-        "timeline": queries.timeline(bid=bid), "invite_form": InviteForm(), "my_invitation": my_invitation,
+        "timeline": queries.timeline(bid=bid), "labels": queries.timeline_labels(), "invite_form": InviteForm(),
+        "my_invitation": my_invitation,
         "budget_sum": sum(x.amount for x in bid.budget_lines.all()), "project": getattr(bid, "project", None)
         if bid.status == BidStatus.AWARDED else None, **COLOURS,
     }
