@@ -24,7 +24,8 @@ class Command(BaseCommand):
 
         started = time.perf_counter()
         root = Organization.objects.filter(code=DEMO_ROOT_CODE).first()
-        if root is not None:
+        fresh = root is None
+        if not fresh:
             self.stdout.write("demo data already present: nothing generated")
         else:
             if scale != "demo" and Organization.objects.exists():
@@ -41,3 +42,17 @@ class Command(BaseCommand):
                 f"(generate {generated - started:.1f} s, load {time.perf_counter() - generated:.1f} s)"
             )
         ensure_demo_accounts(root)
+        if fresh and scale == "demo":
+            self._demo_work(root)
+
+    def _demo_work(self, root):
+        """Calls, bids and projects at several stages, and a published case library (through the services)."""
+        from tupo.cases import demo as cases_demo
+        from tupo.topics import demo as topics_demo
+
+        for name, loader in (("topics", topics_demo.load), ("cases", cases_demo.load)):
+            made = loader(root)
+            self.stdout.write(f"demo {name}: {made}")
+        from tupo.search import indexing
+
+        indexing.reindex()  # now, rather than waiting for the task worker to pick up each document
