@@ -3,6 +3,8 @@ administrator ranks and decides."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 from tests.conftest import PASSWORD
@@ -50,7 +52,7 @@ def test_reviews_journey(e2e_db, personas, tree, new_page, log_in, shot):
     admin.goto(f"/reviews/{review.pk}/")
     admin.locator("form:has(input[name=to][value=open]) button").click()
     expect(admin.locator("form:has(input[name=to][value=open])")).to_have_count(0)
-    expect(admin.locator(".sub")).to_contain_text("deadline")
+    expect(admin.locator(".sub")).to_contain_text(re.compile(r"deadline|截止"))
 
     # --- the expert scores: draft through htmx, then submit ---------------------------------------------------
     page = new_page()
