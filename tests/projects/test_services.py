@@ -200,14 +200,22 @@ def test_reminders_use_working_days(world, project, personas, mailoutbox):
     day = ms.due_on - dt.timedelta(days=10)
     while cal.add_workdays(day, 5) != ms.due_on:
         day += dt.timedelta(days=1)
-    assert reminders.run(day)["milestone_due"] == 1
-    assert reminders.run(ms.due_on + dt.timedelta(days=1))["milestone_overdue"] == 1
+    from tupo.core.models import Notification
+
+    team = User.objects.filter(person__project_memberships__project=project).count()
+    assert team >= 1
+    assert reminders.run(day)["milestone_due"] == team
+    assert Notification.objects.filter(title__contains=ms.title).count() == team
+    assert reminders.run(ms.due_on + dt.timedelta(days=1))["milestone_overdue"] == team
+    before = Notification.objects.filter(user=personas.liaison_a, title__startswith="Liaison visit due").count()
     assert reminders.run(dt.date(2026, 7, 1))["visit_due"] == 1
+    assert Notification.objects.filter(user=personas.liaison_a, title__startswith="Liaison visit due").count() == before + 1
     from tests.topics.helpers import end_of, make_call
 
     later = make_call(world.admin, world.call.org, [world.topic2], ends_at=end_of(dt.date(2026, 3, 27)))  # a Friday
     assert later.deadline_date == dt.date(2026, 3, 27)
-    assert reminders.run(dt.date(2026, 3, 24))["call_deadline"] == 1  # Tuesday: 3 working days before (one address)
+    in_scope = User.objects.filter(person__org_path__startswith=world.call.org.path, is_active=True).count()
+    assert reminders.run(dt.date(2026, 3, 24))["call_deadline"] == in_scope  # Tuesday: 3 working days before
     assert all("x@example.org" in m.to for m in mailoutbox)
 
 

@@ -29,7 +29,9 @@ def navigation(request):
         items.append((_("Security policy"), reverse("accounts:policy"), "policy"))
     if Role.AUDIT_ADMIN in roles:
         items.append((_("Audit log"), reverse("core:audit_log"), "audit"))
-    return {"nav_items": items, "nav_active": _active_key(request, items)}
+    from tupo.core.notifications import unread_count
+
+    return {"nav_items": items, "nav_active": _active_key(request, items), "unread_notifications": unread_count(user)}
 
 
 def _app_items(user):

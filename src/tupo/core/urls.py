@@ -11,4 +11,5 @@ urlpatterns = [
     path("calendar/day/", views.calendar_add_day, name="calendar_add_day"),
     path("calendar/year/", views.calendar_add_year, name="calendar_add_year"),
     path("backups/", views.backups, name="backups"),
+    path("notifications/", views.notifications, name="notifications"),
 ]

@@ -155,3 +155,16 @@ def calendar_add_year(request):
     else:
         messages.error(request, form.errors.as_text())
     return redirect("core:calendar")
+
+
+@login_required
+def notifications(request):
+    from tupo.core.models import Notification
+
+    mine = Notification.objects.filter(user=request.user)
+    if request.method == "POST":
+        # Marking one's own notifications as read is not a domain write: it is not audited.
+        mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("core:notifications")
+    page = Paginator(mine, 30).get_page(request.GET.get("page"))
+    return render(request, "core/notifications.html", {"page": page})

@@ -1,11 +1,10 @@
-"""Daily reminders by e-mail (the ``topic_reminders`` command runs them): deadlines in working days, through the
-one calendar service."""
+"""Daily reminders in the platform and by e-mail (the ``topic_reminders`` command runs them): deadlines in
+working days, through the one calendar service."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.core.mail import send_mail
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,10 +15,10 @@ MILESTONE_DUE_WORKDAYS = 5
 
 
 def _mail(users, subject, body) -> int:
-    emails = sorted({u.email for u in users if getattr(u, "email", "")})
-    if emails:
-        send_mail(subject, body, None, emails, fail_silently=True)
-    return len(emails)
+    """Notify (bell + e-mail); returns how many users were reached."""
+    from tupo.core.notifications import notify
+
+    return notify(users, subject, body)
 
 
 def run(today: dt.date | None = None) -> dict:
