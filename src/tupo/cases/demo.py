@@ -27,7 +27,7 @@ def load(root_org: Organization) -> dict:
     for i, (_key, field, title, abstract) in enumerate(CASES):
         org = units[(i * 7) % len(units)]
         case = services.create_case(SYSTEM, org, {"title": title, "abstract": abstract, "field": field,
-                                                  "year": year - 1 - i % 4, "practice": abstract})
+                                                  "year": year - 1 - i % 4})
         for status in (CaseStatus.SUBMITTED, CaseStatus.REVIEWED, CaseStatus.PUBLISHED):
             case = services.transition_case(SYSTEM, case, status)
         made.append(case)
