@@ -51,7 +51,7 @@ fmt: setup  ## ruff format + fix
 	$(BIN)/ruff check --fix src tests bench
 
 messages: setup  ## extract and compile translations (zh_Hans)
-	cd src/tupo && ../../$(TUPO) makemessages -l zh_Hans --no-obsolete -i 'methods/*' && ../../$(TUPO) compilemessages -l zh_Hans
+	cd src/tupo && ../../$(BIN)/python locale/translate_zh.py --all
 
 bench: setup  ## run the benchmarks; results in bench/results/
 	bash scripts/bench.sh
