@@ -41,3 +41,11 @@ def test_the_language_can_be_switched(client, db, lang, word):
 def test_the_api_docs_load_swagger_from_our_own_static_files(client, db):
     body = client.get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in body and "cdn" not in body
+
+
+def test_the_sidebar_is_grouped_and_highlights_one_entry(personas, login):
+    r = login(personas.dept_admin).get("/orgs/people/")
+    titles = [str(t) for t, _entries in r.context["nav_groups"] if t]
+    assert titles[:2] == ["Basic data", "Innovation topics"]
+    assert r.content.decode().count('aria-current="page"') == 1
+    assert r.context["nav_active"] == "people"

@@ -31,7 +31,43 @@ def navigation(request):
         items.append((_("Audit log"), reverse("core:audit_log"), "audit"))
     from tupo.core.notifications import unread_count
 
-    return {"nav_items": items, "nav_active": _active_key(request, items), "unread_notifications": unread_count(user)}
+    return {
+        "nav_items": items,
+        "nav_groups": _grouped(items),
+        "nav_active": _active_key(request, items),
+        "unread_notifications": unread_count(user),
+    }
+
+
+# Sidebar sections by the first part of an entry's URL; unknown prefixes go to the last section.
+NAV_SECTIONS = [
+    (_("Basic data"), ("/orgs/",)),
+    (_("Innovation topics"), ("/topics/", "/projects/")),
+    (_("Review and awards"), ("/reviews/", "/awards/")),
+    (_("Promotion"), ("/cases/", "/meetings/", "/search/")),
+    (_("Analysis"), ("/analytics/",)),
+]
+
+
+def _grouped(items):
+    """[(section title or None, [items])]: home first, then the sections that have entries, then the rest."""
+    sections = [(title, []) for title, _prefixes in NAV_SECTIONS]
+    head, rest = [], []
+    for item in items:
+        url = item[1]
+        if url == "/":
+            head.append(item)
+            continue
+        for i, (_title, prefixes) in enumerate(NAV_SECTIONS):
+            if url.startswith(prefixes):
+                sections[i][1].append(item)
+                break
+        else:
+            rest.append(item)
+    groups = [(None, head)] + [(title, entries) for title, entries in sections if entries]
+    if rest:
+        groups.append((_("Administration") if len(groups) > 1 else None, rest))
+    return groups
 
 
 def _app_items(user):

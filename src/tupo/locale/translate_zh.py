@@ -2243,6 +2243,16 @@ ZH.update({
 })
 
 
+# Sidebar sections (core/context_processors.py).
+ZH.update({
+    "Innovation topics": "创新课题",
+    "Review and awards": "评审评奖",
+    "Promotion": "推广应用",
+    "Analysis": "分析",
+    "Administration": "系统管理",
+})
+
+
 def placeholders(text: str) -> list[str]:
     return sorted(m.group(0) for m in PLACEHOLDER.finditer(text))
 
