@@ -87,6 +87,17 @@ def _full_periods(start: dt.date, today: dt.date, months: int) -> int:
     return max(0, elapsed) // months
 
 
+def _routine(assignment, today: dt.date, visits: int, reports: dict) -> Routine:
+    start = assignment.started_on
+    return Routine(
+        visits_due=_full_periods(start, today, 3) * assignment.visits_per_quarter, visits_done=visits,
+        half_year_due=_full_periods(start, today, 6) * assignment.reports_per_half_year,
+        half_year_done=reports.get(LiaisonReportKind.HALF_YEAR, 0),
+        research_due=_full_periods(start, today, 12) * assignment.research_reports_per_year,
+        research_done=reports.get(LiaisonReportKind.RESEARCH, 0),
+    )
+
+
 def routine_status(assignment, today: dt.date | None = None) -> Routine:
     """What the routine required up to the last full period since the assignment began, and what was done."""
     today = today or timezone.localdate()
@@ -95,13 +106,32 @@ def routine_status(assignment, today: dt.date | None = None) -> Routine:
     visits = project.visits.filter(liaison_id=assignment.liaison_id, visited_on__gte=start).count()
     reports = dict(project.liaison_reports.filter(liaison_id=assignment.liaison_id, submitted_on__gte=start)
                    .values("kind").annotate(n=Count("id")).values_list("kind", "n"))
-    return Routine(
-        visits_due=_full_periods(start, today, 3) * assignment.visits_per_quarter, visits_done=visits,
-        half_year_due=_full_periods(start, today, 6) * assignment.reports_per_half_year,
-        half_year_done=reports.get(LiaisonReportKind.HALF_YEAR, 0),
-        research_due=_full_periods(start, today, 12) * assignment.research_reports_per_year,
-        research_done=reports.get(LiaisonReportKind.RESEARCH, 0),
-    )
+    return _routine(assignment, today, visits, reports)
+
+
+def routine_statuses(assignments, today: dt.date | None = None) -> dict[int, Routine]:
+    """``routine_status`` of many assignments (a page of the portfolio) in two queries: {assignment id: Routine}."""
+    from tupo.projects.models import LiaisonReport, LiaisonVisit
+
+    today = today or timezone.localdate()
+    assignments = list(assignments)
+    if not assignments:
+        return {}
+    project_ids = {a.project_id for a in assignments}
+    visits = list(LiaisonVisit.objects.filter(project_id__in=project_ids).values_list("project_id", "liaison_id",
+                                                                                      "visited_on"))
+    reports = list(LiaisonReport.objects.filter(project_id__in=project_ids).values_list("project_id", "liaison_id",
+                                                                                        "kind", "submitted_on"))
+    out = {}
+    for a in assignments:
+        key = (a.project_id, a.liaison_id)
+        n_visits = sum(1 for p, u, on in visits if (p, u) == key and on >= a.started_on)
+        kinds: dict[str, int] = {}
+        for p, u, kind, on in reports:
+            if (p, u) == key and on >= a.started_on:
+                kinds[kind] = kinds.get(kind, 0) + 1
+        out[a.pk] = _routine(a, today, n_visits, kinds)
+    return out
 
 
 def timeline(project):

@@ -39,7 +39,14 @@ from tupo.projects.forms import (
     RateForm,
     VisitFormForm,
 )
-from tupo.projects.models import Acceptance, ChangeRequest, ExtensionRequest, Problem, Project
+from tupo.projects.models import (
+    Acceptance,
+    ChangeRequest,
+    ExtensionRequest,
+    LiaisonAssignment,
+    Problem,
+    Project,
+)
 from tupo.topics import queries as topic_queries
 from tupo.topics.choices import Tier
 
@@ -65,10 +72,13 @@ def portfolio(request):
     qs = _filtered(request)
     page = BoundedPaginator(qs, PAGE).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    for p in page.object_list:
-        assignments = list(p.liaisons.filter(active=True))
-        p.routine_behind = any(queries.routine_status(a, today).behind for a in assignments)
-        p.has_liaison = bool(assignments)
+    projects = list(page.object_list)
+    assignments = list(LiaisonAssignment.objects.filter(project__in=[p.pk for p in projects], active=True))
+    routines = queries.routine_statuses(assignments, today)  # the page's liaison routines in a few queries
+    for p in projects:
+        mine = [a for a in assignments if a.project_id == p.pk]
+        p.routine_behind = any(routines[a.pk].behind for a in mine)
+        p.has_liaison = bool(mine)
     return render(request, "projects/portfolio.html", {
         "page": page, "is_admin": request.user.has_perm("topics.use_admin"), "tiers": Tier.choices,
         "statuses": ProjectStatus.choices, "filters": request.GET, **COLOURS})

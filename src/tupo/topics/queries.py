@@ -101,7 +101,10 @@ def bids_for_screening(call):
     from tupo.topics.models import Bid
 
     return (Bid.objects.filter(call=call).exclude(status__in=[BidStatus.DRAFT, BidStatus.WITHDRAWN])
-            .select_related("principal", "org", "topic").prefetch_related("team__person", "budget_lines")
+            .select_related("principal", "org", "topic").prefetch_related("team__person")
+            # the screening table shows none of the long texts (nor the budget lines it used to prefetch)
+            .defer("angle", "outline", "method", "expected_outputs", "award_reason", "topic__background",
+                   "topic__goals")
             .order_by("topic_id", "id"))
 
 
@@ -144,3 +147,58 @@ def track_record(person) -> dict:
             .select_related("bid", "bid__call").order_by("-bid__created_at"))
     projects = ProjectMember.objects.filter(person=person).select_related("project").order_by("-project__created_at")
     return {"bids": [(m.bid, m.role) for m in bids], "projects": [(m.project, m.role) for m in projects]}
+
+
+def screening_reasons(call, bids) -> None:
+    """Set ``bid.reasons`` (what ``eligibility.check_principal`` answers) on every submitted bid of the screening
+    page, in a fixed number of queries: the rules that read the database (one bid per person, bids per
+    organization, unfinished projects) are answered for all principals at once; the rules on the person alone
+    (scope, age, years of service) are asked of ``check_principal`` with the database rules switched off.
+    """
+    import copy
+
+    from django.utils.translation import gettext as _
+
+    from tupo.projects.choices import UNFINISHED
+    from tupo.projects.models import Project
+    from tupo.topics import eligibility
+    from tupo.topics.choices import LIVE_BID_STATUSES
+    from tupo.topics.models import Bid, BidTeamMember
+
+    todo = [b for b in bids if b.status == BidStatus.SUBMITTED]
+    for b in bids:
+        b.reasons = []
+    if not todo:
+        return
+    call.org  # noqa: B018 - loaded once, shared by the copy below
+    lite = copy.copy(call)
+    lite.one_bid_per_person, lite.max_bids_per_org, lite.block_unfinished = False, None, False
+    live_of: dict[int, set[int]] = {}  # person -> live bids of the call they lead or are on
+    if call.one_bid_per_person:
+        for bid_id, person_id in Bid.objects.filter(call=call, status__in=LIVE_BID_STATUSES).values_list("pk", "principal_id"):
+            live_of.setdefault(person_id, set()).add(bid_id)
+        for bid_id, person_id in (BidTeamMember.objects.filter(bid__call=call, bid__status__in=LIVE_BID_STATUSES)
+                                  .exclude(invitation=Invitation.DECLINED).values_list("bid_id", "person_id")):
+            live_of.setdefault(person_id, set()).add(bid_id)
+    taken: dict[int, set[int]] = {}  # organization -> its bids of the call that count against the quota
+    if call.max_bids_per_org:
+        for bid_id, org_id in Bid.objects.filter(call=call, status__in=[
+                BidStatus.SUBMITTED, BidStatus.SCREENED_PASS, BidStatus.AWARDED]).values_list("pk", "org_id"):
+            taken.setdefault(org_id, set()).add(bid_id)
+    unfinished: dict[int, Project] = {}
+    if call.block_unfinished:
+        for p in (Project.objects.filter(principal_id__in={b.principal_id for b in todo}, status__in=UNFINISHED)
+                  .exclude(call=call).only("id", "title", "principal_id", "created_at")):
+            unfinished.setdefault(p.principal_id, p)  # the default ordering puts the newest first, as .first() does
+    for b in todo:
+        person = b.principal
+        b.reasons = eligibility.check_principal(lite, person, b)
+        if call.one_bid_per_person and live_of.get(person.pk, set()) - {b.pk}:
+            b.reasons.append(eligibility.Reason("one_bid", _("You already lead or joined another bid of this call.")))
+        if call.max_bids_per_org and len(taken.get(person.org_id, set()) - {b.pk}) >= call.max_bids_per_org:
+            b.reasons.append(eligibility.Reason("org_quota", _(
+                "Your organization has already submitted %(n)s bid(s), the most this call allows.")
+                % {"n": call.max_bids_per_org}))
+        if person.pk in unfinished:
+            b.reasons.append(eligibility.Reason("unfinished", _(
+                "You lead the unfinished project “%(p)s” of an earlier call.") % {"p": unfinished[person.pk].title}))

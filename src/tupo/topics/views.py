@@ -175,8 +175,7 @@ def screening(request, pk: int):
             messages.success(request, _("Screening recorded."))
         return redirect("topics:screening", pk=pk)
     bids = list(queries.bids_for_screening(call))
-    for bid in bids:
-        bid.reasons = eligibility.check_principal(call, bid.principal, bid) if bid.status == BidStatus.SUBMITTED else []
+    queries.screening_reasons(call, bids)  # eligibility of every submitted bid, in a fixed number of queries
     return render(request, "topics/screening.html", {"call": call, "bids": bids,
                                                      "deadline_passed": call.deadline_passed(), **COLOURS})
 
