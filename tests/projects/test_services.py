@@ -127,6 +127,11 @@ def test_midterm_and_completion_acceptance(world, project):
     services.rate_acceptance(world.admin, fin, "excellent", "Adopted by the county")
     project.refresh_from_db()
     assert project.status == ProjectStatus.COMPLETED
+    from tupo.core.models import Notification
+
+    # The team is told the result in the platform; nobody outside the team is.
+    told = set(Notification.objects.filter(title__startswith="Acceptance result").values_list("user__username", flat=True))
+    assert world.a.username in told and world.admin.username not in told
     with pytest.raises(InvalidTransition):
         services.rate_acceptance(world.admin, fin, "fail", "no")
     with pytest.raises(InvalidTransition):

@@ -2253,6 +2253,15 @@ ZH.update({
 })
 
 
+# Project notices (projects/services.py).
+ZH.update({
+    "Extension request decided: %(t)s": "延期申请已处理：%(t)s",
+    "Your extension request was %(d)s. %(r)s": "您的延期申请处理结果：%(d)s。%(r)s",
+    "Acceptance result: %(t)s": "验收结果：%(t)s",
+    "%(k)s: %(r)s. %(c)s": "%(k)s：%(r)s。%(c)s",
+})
+
+
 def placeholders(text: str) -> list[str]:
     return sorted(m.group(0) for m in PLACEHOLDER.finditer(text))
 

@@ -253,6 +253,8 @@ def decide_extension(actor, ext: ExtensionRequest, approve: bool, reason: str = 
     locked.save()
     _event(project, "extension", actor, from_value=Decision.PENDING, to_value=to, reason=reason)
     audit.record("project.extension.decide", actor=actor, obj=project, details={"decision": to})
+    _notify_team(project, _("Extension request decided: %(t)s") % {"t": project.title},
+                 _("Your extension request was %(d)s. %(r)s") % {"d": locked.get_status_display(), "r": reason})
     return locked
 
 
@@ -322,7 +324,20 @@ def rate_acceptance(actor, acceptance: Acceptance, rating: str, comments: str) -
         project.save(update_fields=["status", "version"])
         _event(project, "status", actor, from_value=frm, to_value=to, reason=comments)
     audit.record("project.acceptance.rate", actor=actor, obj=project, details={"kind": locked.kind, "rating": rating})
+    _notify_team(project, _("Acceptance result: %(t)s") % {"t": project.title},
+                 _("%(k)s: %(r)s. %(c)s") % {"k": locked.get_kind_display(), "r": locked.get_rating_display(), "c": comments})
     return locked
+
+
+def _notify_team(project, title: str, body: str) -> None:
+    """In the platform and by e-mail (after commit), to the project's own team only."""
+    from django.urls import reverse
+
+    from tupo.accounts.models import User
+    from tupo.core.notifications import notify
+
+    team = User.objects.filter(person__project_memberships__project=project, is_active=True)
+    notify(team, title, body, reverse("projects:detail", args=[project.pk]))
 
 
 @atomic_service
