@@ -233,3 +233,25 @@ def test_track_record_and_efficiency_by_org(world, project):
     rows = queries.efficiency_rows(Project.objects.all())
     [org] = queries.efficiency_by_org(rows)
     assert org["org_id"] == project.org_id and org["projects"] == 1 and org["budget"] == 8000.0
+
+
+def test_a_progress_report_carries_a_checked_file(world, project, personas, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tupo.projects.models import ProgressReport, ProjectFile
+
+    ms = project.milestones.first()
+    pdf = SimpleUploadedFile("调研报告.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", content_type="application/pdf")
+    report = services.report_progress(world.a, ms, {"text": "调研完成", "spent_to_date": "100", "person_days": "2"}, upload=pdf)
+    f = ProjectFile.objects.get(report=report)
+    assert f.content_type == "application/pdf" and f.original_name == "调研报告.pdf"
+    # A file whose content is not what its name says is refused, and the report is not written either.
+    before = ProgressReport.objects.count()
+    fake = SimpleUploadedFile("x.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    with pytest.raises(ValidationError):
+        services.report_progress(world.a, ms, {"text": "再报一次"}, upload=fake)
+    assert ProgressReport.objects.count() == before
+    client.force_login(world.a)
+    assert client.get(f"/projects/{project.pk}/files/{f.pk}/").status_code == 200
+    client.force_login(personas.org_admin_b)
+    assert client.get(f"/projects/{project.pk}/files/{f.pk}/").status_code == 404

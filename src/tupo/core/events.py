@@ -77,6 +77,7 @@ EVENT_LABELS = {
     "project.change.request": _("Change requested"),
     "project.create": _("Project created from the winning bid"),
     "project.export": _("Projects exported"),
+    "project.file.add": _("Project file added"),
     "project.extension.decide": _("Extension decided"),
     "project.extension.request": _("Extension requested"),
     "project.liaison.assign": _("Liaison assigned"),

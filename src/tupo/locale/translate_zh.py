@@ -2262,6 +2262,13 @@ ZH.update({
 })
 
 
+# Project files.
+ZH.update({
+    "Project file added": "上传项目附件",
+    "Attachment (PDF, Office or image)": "附件（PDF、Office 文档或图片）",
+})
+
+
 def placeholders(text: str) -> list[str]:
     return sorted(m.group(0) for m in PLACEHOLDER.finditer(text))
 

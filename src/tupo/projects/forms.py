@@ -22,6 +22,7 @@ class ProgressForm(forms.Form):
     person_days = forms.DecimalField(label=_("Person-days"), min_value=0, decimal_places=1)
     status = forms.ChoiceField(label=_("Milestone status"), choices=[("", "—"), *MilestoneStatus.choices],
                                required=False)
+    file = forms.FileField(label=_("Attachment (PDF, Office or image)"), required=False)
 
     def __init__(self, *args, project=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,6 +39,7 @@ class AcceptanceForm(forms.Form):
     report = forms.CharField(label=_("Report"), widget=forms.Textarea(attrs={"rows": 4}))
     spending = forms.DecimalField(label=_("Spending (yuan)"), min_value=0, decimal_places=2)
     person_days = forms.DecimalField(label=_("Person-days"), min_value=0, decimal_places=1, initial=0)
+    file = forms.FileField(label=_("Attachment (PDF, Office or image)"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

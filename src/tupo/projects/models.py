@@ -313,3 +313,29 @@ class ProjectEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.from_value}→{self.to_value}"
+
+
+def _project_file_path(instance, filename):
+    return f"projects/files/{filename}"
+
+
+class ProjectFile(models.Model):
+    """A file the team attaches to a progress report or a mid-term/completion package.
+
+    The type is read from the content (``cases.uploads``) and the file stored under a random name.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="files")
+    report = models.ForeignKey(ProgressReport, null=True, blank=True, on_delete=models.CASCADE, related_name="files")
+    acceptance = models.ForeignKey(Acceptance, null=True, blank=True, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to=_project_file_path)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["project", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -133,8 +133,8 @@ def create_from_bid(actor, bid) -> Project:
 # --- the team ------------------------------------------------------------------------------------------------
 
 @atomic_service
-def report_progress(actor, milestone: Milestone, data: dict) -> ProgressReport:
-    """The team reports on one milestone (text, spending to date, person-days); optionally marks it done."""
+def report_progress(actor, milestone: Milestone, data: dict, *, upload=None) -> ProgressReport:
+    """The team reports on one milestone (text, spending to date, person-days, a file); optionally marks it done."""
     project = milestone.project
     require_perm(actor, "projects.report", project)
     _require_active(project)
@@ -145,6 +145,8 @@ def report_progress(actor, milestone: Milestone, data: dict) -> ProgressReport:
     days = _amount(data.get("person_days", 0), "person_days", "0.1")
     report = ProgressReport.objects.create(milestone=milestone, project=project, text=text, spent_to_date=spent,
                                            person_days=days, submitted_by=_user(actor))
+    if upload is not None:
+        _attach(actor, project, upload, report=report)
     to = data.get("status")
     if to and to != milestone.status:
         if to not in ALLOWED_MILESTONE_TRANSITIONS.get(milestone.status, set()):
@@ -275,7 +277,7 @@ def _clean_outputs(outputs) -> dict:
 
 
 @atomic_service
-def submit_acceptance(actor, project: Project, kind: str, data: dict) -> Acceptance:
+def submit_acceptance(actor, project: Project, kind: str, data: dict, *, upload=None) -> Acceptance:
     """The team's mid-term or completion package: report, spending, person-days, outputs by type."""
     require_perm(actor, "projects.report", project)
     _require_active(project)
@@ -292,6 +294,8 @@ def submit_acceptance(actor, project: Project, kind: str, data: dict) -> Accepta
                                     spending=_amount(data.get("spending", 0), "spending"),
                                     person_days=_amount(data.get("person_days", 0), "person_days", "0.1"),
                                     outputs=_clean_outputs(data.get("outputs")), submitted_by=_user(actor))
+    if upload is not None:
+        _attach(actor, project, upload, acceptance=acc)
     _event(project, kind, actor, to_value="submitted")
     audit.record("project.acceptance.submit", actor=actor, obj=project, details={"kind": kind})
     return acc
@@ -438,3 +442,24 @@ def submit_liaison_report(actor, project: Project, kind: str, text: str) -> Liai
     _event(project, "liaison_report", actor, to_value=kind)
     audit.record("project.liaison.report", actor=actor, obj=project, details={"kind": kind})
     return r
+
+
+def _attach(actor, project: Project, upload, *, report=None, acceptance=None):
+    """Store a checked file with its report or package (inside the caller's transaction: a bad file
+    means the report itself is not written either)."""
+    from django.core.files.base import ContentFile
+
+    from tupo.cases import uploads
+    from tupo.projects.models import ProjectFile
+
+    try:
+        ctype, ext = uploads.check_upload(upload, images_only=False)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
+    upload.seek(0)
+    f = ProjectFile(project=project, report=report, acceptance=acceptance, original_name=uploads.safe_name(upload.name),
+                    content_type=ctype, size=upload.size)
+    f.file.save(uploads.storage_name(ext), ContentFile(upload.read()), save=False)
+    f.save()
+    audit.record("project.file.add", actor=actor, obj=project, details={"type": ctype, "bytes": upload.size})
+    return f

@@ -8,6 +8,7 @@ urlpatterns = [
     path("export/", views.portfolio_export, name="export"),
     path("problems/", views.problems, name="problems"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/files/<int:file_id>/", views.project_file, name="file"),
     path("<int:pk>/visit/", views.visit, name="visit"),
     path("<int:pk>/do/<str:name>/", views.action, name="action"),
     path("decide/<str:kind>/<int:pk>/", views.decide, name="decide"),

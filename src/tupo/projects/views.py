@@ -120,10 +120,10 @@ def detail(request, pk: int):
         "project": project, "milestones": milestones, "liaisons": liaisons, "can_manage": can_manage,
         "can_report": can_report, "can_liaise": can_liaise, "active": project.status == ProjectStatus.ACTIVE,
         "members": project.members.select_related("person"), "budget_lines": project.budget_lines.all(),
-        "reports": project.progress_reports.select_related("milestone")[:50],
+        "reports": project.progress_reports.select_related("milestone").prefetch_related("files")[:50],
         "visits": project.visits.prefetch_related("problems")[:50],
         "problems": project.problems.select_related("owner"), "extensions": project.extensions.all(),
-        "changes": project.change_requests.all(), "acceptances": project.acceptances.all(),
+        "changes": project.change_requests.all(), "acceptances": project.acceptances.prefetch_related("files"),
         "timeline": queries.timeline(project)[:100], "today": today, **COLOURS,
         "labels": topic_queries.timeline_labels(),
     }
@@ -161,15 +161,16 @@ def action(request, pk: int, name: str):
     project = get_visible_or_404(Project, request.user, pk=pk)
     user = request.user
     if name == "progress":
-        form = ProgressForm(request.POST, project=project)
-        return _post_form(request, project, form, lambda cd: services.report_progress(user, cd["milestone"], cd))
+        form = ProgressForm(request.POST, request.FILES, project=project)
+        return _post_form(request, project, form,
+                          lambda cd: services.report_progress(user, cd["milestone"], cd, upload=cd.get("file")))
     if name == "extension":
         return _post_form(request, project, ExtensionForm(request.POST),
                           lambda cd: services.request_extension(user, project, cd["months"], cd["reason"]))
     if name == "acceptance":
-        form = AcceptanceForm(request.POST)
+        form = AcceptanceForm(request.POST, request.FILES)
         return _post_form(request, project, form, lambda cd: services.submit_acceptance(
-            user, project, cd["kind"], {**cd, "outputs": form.outputs()}))
+            user, project, cd["kind"], {**cd, "outputs": form.outputs()}, upload=cd.get("file")))
     if name == "change":
         return _post_form(request, project, ChangeForm(request.POST, project=project),
                           lambda cd: services.request_change(user, project, cd))
@@ -249,3 +250,13 @@ def problems(request):
                                                       **COLOURS})
 
 
+
+
+@login_required
+def project_file(request, pk: int, file_id: int):
+    """Download a report's or package's file: whoever may see the project (404 otherwise)."""
+    from tupo.cases.uploads import serve_file
+
+    project = get_visible_or_404(Project, request.user, pk=pk)
+    f = get_object_or_404(project.files, pk=file_id)
+    return serve_file(f.file, f.content_type, f.original_name)
