@@ -267,3 +267,24 @@ def test_attachments_checked_and_private(client, login, world, settings, tmp_pat
         login(world.a)
         r = client.post(url, {"file": SimpleUploadedFile("late.pdf", b"%PDF-1.4 late")}, follow=True)
     assert "deadline of this call has passed" in r.content.decode() and bid.attachments.count() == 1
+
+
+def test_call_attachments_are_uploaded_by_the_department_and_read_by_the_call_readers(client, login, world, personas):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tupo.topics.models import CallAttachment
+
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    login(world.admin)
+    r = client.post(reverse("topics:call_attach", args=[world.call.pk]),
+                    {"file": SimpleUploadedFile("招标公告全文.pdf", pdf, content_type="application/pdf")})
+    assert r.status_code == 302
+    att = CallAttachment.objects.get(call=world.call)
+    login(world.b)  # a cadre in scope reads it
+    got = client.get(reverse("topics:call_attachment", args=[world.call.pk, att.pk]))
+    assert got.status_code == 200 and got["Content-Type"] == "application/pdf"
+    r = client.post(reverse("topics:call_attach", args=[world.call.pk]),
+                    {"file": SimpleUploadedFile("x.pdf", pdf, content_type="application/pdf")})
+    assert r.status_code == 403 and CallAttachment.objects.count() == 1
+    login(personas.auditadmin)
+    assert client.get(reverse("topics:call_attachment", args=[world.call.pk, att.pk])).status_code == 404

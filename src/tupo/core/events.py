@@ -110,6 +110,7 @@ EVENT_LABELS = {
     "topic.bid.submit": _("Bid submitted"),
     "topic.bid.update": _("Bid changed"),
     "topic.bid.withdraw": _("Bid withdrawn"),
+    "topic.call.attach": _("Call attachment added"),
     "topic.call.close": _("Call closed"),
     "topic.call.create": _("Call created"),
     "topic.call.export": _("Bids exported"),

@@ -2269,6 +2269,18 @@ ZH.update({
 })
 
 
+# Call attachments.
+ZH.update({
+    "Call attachment added": "上传招标附件",
+    "Attach a file": "上传附件",
+    "File attached.": "附件已上传。",
+    "Choose a file.": "请选择文件。",
+    "Upload": "上传",
+    "Attachments": "附件",
+    "None yet.": "暂无。",
+})
+
+
 def placeholders(text: str) -> list[str]:
     return sorted(m.group(0) for m in PLACEHOLDER.finditer(text))
 

@@ -292,3 +292,24 @@ class BidAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+def _call_file_path(instance, filename):
+    return f"topics/calls/{filename}"
+
+
+class CallAttachment(models.Model):
+    """A file published with a call (the full notice, a bid form template…); seen by everyone the call reaches."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=_call_file_path)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["call", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -685,3 +685,26 @@ def finish_call(actor, call: Call, reason: str = "") -> Call:
     _event("status", actor, call=locked, from_value=CallStatus.CLOSED, to_value=CallStatus.AWARDED, reason=reason)
     audit.record("topic.call.finish", actor=actor, obj=locked, details={"reason": reason})
     return locked
+
+
+@atomic_service
+def add_call_attachment(actor, call: Call, upload):
+    """The department attaches a file to its call (before or after publishing; the call's readers see it)."""
+    from django.core.files.base import ContentFile
+
+    from tupo.cases import uploads
+    from tupo.topics.models import CallAttachment
+
+    require_perm(actor, "topics.manage_call", call)
+    if call.attachments.count() >= MAX_ATTACHMENTS:
+        raise ValidationError({"file": [_("At most %(n)s attachments.") % {"n": MAX_ATTACHMENTS}]})
+    try:
+        ctype, ext = uploads.check_upload(upload, images_only=False)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
+    upload.seek(0)
+    att = CallAttachment(call=call, original_name=uploads.safe_name(upload.name), content_type=ctype, size=upload.size)
+    att.file.save(uploads.storage_name(ext), ContentFile(upload.read()), save=False)
+    att.save()
+    audit.record("topic.call.attach", actor=actor, obj=call, details={"type": ctype, "bytes": upload.size})
+    return att

@@ -432,3 +432,31 @@ def attachment(request, pk: int, att_id: int):
     bid = get_visible_or_404(Bid, request.user, pk=pk)
     att = get_object_or_404(bid.attachments, pk=att_id)
     return serve_file(att.file, att.content_type, att.original_name)
+
+
+@login_required
+def call_attachment(request, pk: int, att_id: int):
+    """Download a call's attachment: whoever may read the call (404 otherwise; drafts only for its managers)."""
+    from tupo.cases.uploads import serve_file
+
+    call = get_visible_or_404(Call, request.user, pk=pk)
+    if call.status == CallStatus.DRAFT and not request.user.has_perm("topics.manage_call", call):
+        raise Http404
+    att = get_object_or_404(call.attachments, pk=att_id)
+    return serve_file(att.file, att.content_type, att.original_name)
+
+
+@login_required
+@require_POST
+def call_attach(request, pk: int):
+    call = _managed_call(request, pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file."))
+    else:
+        try:
+            services.add_call_attachment(request.user, call, upload)
+            messages.success(request, _("File attached."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    return redirect("topics:call", pk=call.pk)
