@@ -2281,6 +2281,13 @@ ZH.update({
 })
 
 
+# Screening page.
+ZH.update({
+    "Show all bids": "显示全部投标",
+    "Only bids still to screen": "仅显示待审查的投标",
+})
+
+
 def placeholders(text: str) -> list[str]:
     return sorted(m.group(0) for m in PLACEHOLDER.finditer(text))
 

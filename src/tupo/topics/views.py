@@ -173,10 +173,18 @@ def screening(request, pk: int):
             _errors(request, exc)
         else:
             messages.success(request, _("Screening recorded."))
-        return redirect("topics:screening", pk=pk)
-    bids = list(queries.bids_for_screening(call))
-    queries.screening_reasons(call, bids)  # eligibility of every submitted bid, in a fixed number of queries
-    return render(request, "topics/screening.html", {"call": call, "bids": bids,
+        return redirect(request.get_full_path())  # back to the same page of the list
+    # 50 bids a page (a big call has thousands); the rule checks still count over the whole call.
+    from django.core.paginator import Paginator
+
+    qs = queries.bids_for_screening(call)
+    if request.GET.get("todo"):
+        qs = qs.filter(status=BidStatus.SUBMITTED)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    bids = list(page.object_list)
+    queries.screening_reasons(call, bids)  # eligibility of the page's submitted bids, in a fixed number of queries
+    return render(request, "topics/screening.html", {"call": call, "bids": bids, "page": page,
+                                                     "todo": bool(request.GET.get("todo")),
                                                      "deadline_passed": call.deadline_passed(), **COLOURS})
 
 
