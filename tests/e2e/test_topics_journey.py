@@ -1,5 +1,6 @@
 """Journey: the administrator publishes a call, a cadre bids with a team, the administrator screens and awards
-after the deadline, the team reports progress, the liaison records a visit with a problem."""
+after the deadline, the team reports progress, the liaison records a visit with a problem,
+the team submits its completion package and the administrator accepts it."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from tupo.topics.models import Bid, Call
 
 
 @pytest.mark.e2e
-def test_topics_journey(e2e_db, personas, tree, new_page, log_in, shot):
+def test_topics_journey(e2e_db, personas, tree, new_page, log_in, shot, tmp_path):
     admin_user = personas.dept_admin
     teammate = make_user("teammate", Role.MEMBER, tree.village_a2,
                          person=make_person(tree.village_a2, name="周九", birth=dt.date(1994, 4, 4)))
@@ -127,5 +128,29 @@ def test_topics_journey(e2e_db, personas, tree, new_page, log_in, shot):
         liaison.goto("/projects/problems/")
         shot(liaison, "problem-list")
         assert project.problems.count() == 1
+
+        # --- completion: the team submits its package with the report file, the administrator rates it ----------
+        report_pdf = tmp_path / "结题报告.pdf"
+        report_pdf.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+        team.goto(f"/projects/{project.pk}/")
+        package = team.locator("form[action$='/do/acceptance/']")
+        package.locator("select[name=kind]").select_option("completion")
+        package.locator("textarea[name=report]").fill("结题报告：形成议事协商办法一套")
+        package.locator("input[name=spending]").fill("4800")
+        package.locator("input[name=person_days]").fill("40")
+        package.locator("input[name=file]").set_input_files(str(report_pdf))
+        package.locator("button").click()
+        expect(team.locator("main")).to_contain_text("结题报告.pdf")
+        admin.goto(f"/projects/{project.pk}/")
+        rate = admin.locator("form[action*='/decide/acceptance/']")
+        rate.locator("select[name=rating]").select_option("excellent")
+        rate.locator("textarea[name=comments]").fill("成果已被采纳推广")
+        rate.locator("button").click()
+        shot(admin, "project-accepted")
+        project.refresh_from_db()
+        assert project.status == "completed"
+        team.goto("/notifications/")
+        expect(team.locator("main")).to_contain_text(project.title)
+        shot(team, "team-notified")
         for p in (admin, cadre, team, liaison):
             assert not p.server_errors, p.server_errors

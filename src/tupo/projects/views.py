@@ -48,7 +48,7 @@ from tupo.projects.models import (
     Project,
 )
 from tupo.topics import queries as topic_queries
-from tupo.topics.choices import Tier
+from tupo.topics.choices import TeamRole, Tier
 
 PAGE = settings.TUPO_PAGE_SIZE
 COLOURS = {"project_colours": PROJECT_COLOURS, "milestone_colours": MILESTONE_COLOURS,
@@ -125,6 +125,7 @@ def detail(request, pk: int):
         "problems": project.problems.select_related("owner"), "extensions": project.extensions.all(),
         "changes": project.change_requests.all(), "acceptances": project.acceptances.prefetch_related("files"),
         "timeline": queries.timeline(project)[:100], "today": today, **COLOURS,
+        "team_roles": dict(TeamRole.choices),
         "labels": topic_queries.timeline_labels(),
     }
     if can_report:
