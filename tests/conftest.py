@@ -30,6 +30,15 @@ hypothesis_settings.load_profile("ci" if os.environ.get("CI") == "true" else "de
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (ids repeat across rolled-back tests, so keys could too)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def english(settings):
     """Tests read messages in English; the Chinese catalogue has its own test."""
     from django.utils import translation
