@@ -94,8 +94,10 @@ def _cached_aggregate(rnd, review_services):
     subm = Scorecard.objects.filter(assignment__round=rnd, submitted_at__isnull=False).aggregate(
         n=Count("id"), t=Max("submitted_at"), m=Max("id"))
     items = rnd.items.aggregate(n=Count("id"), m=Max("id"))
-    key = (f"topics:ranking:{rnd.pk}:{subm['n']}:{subm['t']}:{subm['m']}:{items['n']}:{items['m']}:"
-           f"{rnd.aggregation}:{rnd.funded_count}")
+    import hashlib
+
+    fingerprint = f"{subm['n']}|{subm['t']}|{subm['m']}|{items['n']}|{items['m']}|{rnd.aggregation}|{rnd.funded_count}"
+    key = f"topics.ranking.{rnd.pk}.{hashlib.sha256(fingerprint.encode()).hexdigest()[:32]}"
     result = cache.get(key)
     if result is None:
         result = review_services.aggregate(rnd, n_draws=200)
