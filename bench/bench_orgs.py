@@ -25,83 +25,22 @@ import argparse
 import datetime as _dt
 import json
 import os
-import platform
-import resource
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SRC = ROOT / "src"
-RESULTS = ROOT / "bench" / "results"
-PG_SERVER = os.environ.get("TUPO_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import PG_SERVER, RESULTS, ROOT, SRC, _machine, _pg_admin, _rss_mb, measure  # noqa: E402
+from harness import _code_version as _code_version_of  # noqa: E402
+
 PG_DB = "tupo_bench"
 TARGET_P95_MS = 300
 
 
-def _pg_admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_SERVER.replace("postgres://", "postgresql://") + "/postgres", autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def _machine() -> dict:
-    import sqlite3
-
-    info = {
-        "cores": os.cpu_count(),
-        "cpu": "",
-        "ram_gib": None,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "sqlite": sqlite3.sqlite_version,
-        "postgresql": None,
-    }
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                info["cpu"] = line.split(":", 1)[1].strip()
-                break
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                info["ram_gib"] = round(int(line.split()[1]) / 1024**2, 1)
-    except OSError:
-        pass
-    try:
-        import psycopg
-
-        with psycopg.connect(PG_SERVER.replace("postgres://", "postgresql://") + "/postgres", connect_timeout=3) as c:
-            info["postgresql"] = c.execute("SHOW server_version").fetchone()[0]
-    except Exception:  # noqa: BLE001 - PostgreSQL is optional for a SQLite-only run
-        pass
-    return info
-
-
 def _code_version() -> dict:
-    def git(*a):
-        return subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    return _code_version_of("src/tupo/orgs")
 
-    if snapshot := os.environ.get("TUPO_BENCH_CODE"):  # a source snapshot outside git (see docs/decisions/002)
-        return {"snapshot": snapshot}
-    return {"commit": git("rev-parse", "--short", "HEAD"),
-            "uncommitted_in_orgs": git("status", "--porcelain", "--", "src/tupo/orgs").splitlines()}
-
-
-def _rss_mb() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-
-
-def _pct(values: list[float], q: float) -> float:
-    values = sorted(values)
-    k = (len(values) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
-
-
-# --- the child: one database ----------------------------------------------------------------------------
 
 def child(scale: str, db: str, repeat: int, out: Path) -> dict:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tupo.config.settings")
@@ -123,7 +62,6 @@ def child(scale: str, db: str, repeat: int, out: Path) -> dict:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from tupo.accounts import services as account_services
     from tupo.accounts.choices import Role
@@ -222,31 +160,7 @@ def child(scale: str, db: str, repeat: int, out: Path) -> dict:
         ("people page 50", "/orgs/people/?page=50"),
         ("org detail root", f"/orgs/{root.pk}/"),
     ]
-    rows = []
-    for name, url in pages:
-        try:
-            statuses = [client.get(url).status_code for _ in range(3)]
-        except Exception as exc:  # noqa: BLE001 - recorded, the other pages still run
-            statuses = [f"{type(exc).__name__}: {exc}"]
-        if statuses[-1] != 200:
-            rows.append({"page": name, "url": url, "error": str(statuses[-1])})
-            print(f"!!! {url}: {statuses[-1]}")
-            continue
-        times = []
-        for _ in range(repeat):
-            t = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - t) * 1000)
-            assert response.status_code == 200, (url, response.status_code)
-        with CaptureQueriesContext(connection) as ctx:
-            client.get(url)
-        slowest = max(ctx.captured_queries, key=lambda q: float(q["time"]), default={"time": "0", "sql": ""})
-        rows.append({
-            "page": name, "url": url, "n": repeat,
-            "p50_ms": round(statistics.median(times), 1), "p95_ms": round(_pct(times, 0.95), 1),
-            "max_ms": round(max(times), 1), "queries": len(ctx.captured_queries),
-            "slowest_query_ms": round(float(slowest["time"]) * 1000, 1), "slowest_query": slowest["sql"][:300],
-        })
+    rows = measure(client, pages, repeat)
     result["pages"] = rows
     p95 = rows[0].get("p95_ms")
     result["goal"] = {"page": "dashboard root", "p95_target_ms": TARGET_P95_MS, "p95_ms": p95,

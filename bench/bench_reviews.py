@@ -33,13 +33,12 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_topics import (  # noqa: E402 - the shared harness of the bidding benchmark
-    BATCH,
+from bench_topics import BATCH, _code_version  # noqa: E402 - same load batch and the same code paths reported
+from harness import (  # noqa: E402 - the shared page-benchmark harness
     PG_SERVER,
     RESULTS,
     ROOT,
     TARGET_P95_MS,
-    _code_version,
     _fresh_database,
     _machine,
     _pg_admin,
