@@ -384,7 +384,7 @@ def import_organizations(actor, data: bytes, *, filename: str = "") -> ImportRes
         order, state = [], {}
         by_code = {r["code"]: (n, r) for n, r in records}
 
-        def visit(code, trail):
+        def visit(code):
             if state.get(code) == "done":
                 return
             if state.get(code) == "active":
@@ -394,12 +394,12 @@ def import_organizations(actor, data: bytes, *, filename: str = "") -> ImportRes
             state[code] = "active"
             pc = by_code[code][1]["parent_code"]
             if pc in by_code:
-                visit(pc, trail)
+                visit(pc)
             state[code] = "done"
             order.append(by_code[code])
 
         for code in by_code:
-            visit(code, [])
+            visit(code)
     result.errors.sort(key=lambda e: (e.row, e.column))
     if result.errors:
         return result

@@ -289,7 +289,7 @@ def end_post(actor, seat: LeadershipPost, *, ended_on: dt.date | None = None) ->
 
 @atomic_service
 def bulk_create_people(actor, rows: list[tuple[Organization, dict]], *, source: dict | None = None,
-                       batch_size: int = 2000, audit_each: bool = True) -> int:
+                       batch_size: int = 2000) -> int:
     """Create many validated people at once: one transaction, rolled-up statistics updated once.
 
     Callers validate first (``validate_person``); this re-checks the permission on every organization.
