@@ -512,6 +512,31 @@ def recuse(actor, assignment: Assignment, reason: str) -> Assignment:
     return locked
 
 
+@atomic_service
+def remind(actor, review_round: ReviewRound) -> int:
+    """Notify (in the platform and by e-mail) every expert with an unfinished review in an open round."""
+    from django.urls import reverse
+
+    from tupo.accounts.models import User
+    from tupo.core.notifications import notify
+
+    require_perm(actor, "reviews.manage_round", review_round)
+    if review_round.status != RoundStatus.OPEN:
+        raise InvalidTransition(_("Reminders are sent while the round is open for scoring."))
+    experts = list(User.objects.filter(review_assignments__round=review_round,
+                                       review_assignments__status=AssignmentStatus.ASSIGNED).distinct().order_by("id"))
+    date = review_round.deadline.isoformat()
+    title = _("Reminder: reviews due by %(date)s") % {"date": date}
+    body = _("You have unfinished reviews in “%(round)s”. Please submit your scorecards on or before %(date)s.") % {
+        "round": review_round.title, "date": date}
+    # one call per expert: the e-mail transport puts all recipients of a call on one message, and experts
+    # (blind rounds especially) must not learn who else reviews
+    n = sum(notify([e], title, body, reverse("reviews:mine")) for e in experts)
+    _event(review_round, "remind", actor, to_value=n)
+    audit.record("review.remind", actor=actor, obj=review_round, details={"experts": n, "deadline": date})
+    return n
+
+
 # --- scoring -------------------------------------------------------------------------------------------------------
 
 def _check_scoring(actor, assignment: Assignment) -> None:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.round_create, name="round_create"),
     path("<int:pk>/", views.round_detail, name="round"),
     path("<int:pk>/status/", views.round_status, name="round_status"),
+    path("<int:pk>/remind/", views.remind, name="remind"),
     path("<int:pk>/items/", views.item_add, name="item_add"),
     path("<int:pk>/conflicts/", views.conflicts, name="conflicts"),
     path("<int:pk>/assignment/", views.assignment, name="assignment"),

@@ -126,6 +126,19 @@ def round_status(request, pk: int):
 
 @login_required
 @require_POST
+def remind(request, pk: int):
+    review_round = _round_for_admin(request, pk)
+    try:
+        n = services.remind(request.user, review_round)
+    except InvalidTransition as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Reminder sent to %(n)s expert(s).") % {"n": n})
+    return redirect("reviews:round", pk=pk)
+
+
+@login_required
+@require_POST
 def item_add(request, pk: int):
     review_round = _round_for_admin(request, pk)
     form = ItemForm(request.POST, orgs=Organization.objects.subtree(review_round.org))
