@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from tupo.core.models import Notification
-from tupo.reviews import services
+from tupo.reviews import queries, services
 from tupo.reviews.choices import AssignmentStatus, RoundStatus
 from tupo.reviews.models import Assignment, ReviewEvent
 
@@ -62,3 +62,82 @@ def test_remind_only_while_open(personas, review):
 
     with pytest.raises(InvalidTransition):
         services.remind(personas.dept_admin, review)
+
+
+HAND = {"e1": (8, 6, 4), "e2": (7, 6, 3), "e3": (4, 6, 2)}  # weighted totals per item (both criteria equal)
+
+
+def _hand_round(admin, tree):
+    from tests.reviews.conftest import make_round
+
+    r = make_round(admin, tree.county, title="Hand-made", reviews_per_item=3, max_load=3)
+    items = [services.add_item(admin, r, {"title": f"Item {n}", "text": "党建", "org": org})
+             for n, org in enumerate((tree.village_a2, tree.village_b1, tree.branch_a11))]
+    services.assign_optimal(admin, r)
+    services.change_status(admin, r, RoundStatus.OPEN)
+    crit = list(r.criteria.all())
+    for a in Assignment.objects.filter(round=r).select_related("expert", "round"):
+        v = HAND[a.expert.username][items.index(a.item)]
+        services.submit_scorecard(a.expert, a, {crit[0].pk: v, crit[1].pk: v}, opinion="ok", confidence=3)
+    return r, items
+
+
+def test_quality_record_numbers_and_visibility(personas, tree, review, experts, login, django_assert_max_num_queries):
+    import datetime as dt
+
+    import numpy as np
+    from django.utils import timezone
+
+    from tupo.methods.calibration import calibrate
+    from tupo.reviews.models import Scorecard
+
+    admin = personas.dept_admin
+    r, items = _hand_round(admin, tree)
+    # one of e2's reviews arrived after the deadline (2026-09-15)
+    late = Scorecard.objects.filter(assignment__round=r, assignment__expert__username="e2").order_by("id").first()
+    late.submitted_at = timezone.make_aware(dt.datetime(2026, 9, 16, 9, 0))
+    late.save(update_fields=["submitted_at"])
+    # the fixture round: e3 declines one review, e1 recuses from one
+    _open(review, admin)
+    services.decline(experts[2], Assignment.objects.filter(round=review, expert=experts[2]).first(), "Too busy")
+    services.recuse(experts[0], Assignment.objects.filter(round=review, expert=experts[0]).first(), "My cousin")
+
+    rows = {row["expert"].username: row for row in queries.quality_record(admin)}
+    assert set(rows) == {"e1", "e2", "e3"}
+    assert all(rows[u]["rounds"] == 2 for u in rows)
+    assert (rows["e1"]["assigned"], rows["e1"]["submitted"], rows["e1"]["recused"], rows["e1"]["declined"]) == (5, 3, 1, 0)
+    assert (rows["e3"]["declined"], rows["e3"]["recused"]) == (1, 0)
+    assert rows["e1"]["timeliness"] == 1.0 and rows["e2"]["timeliness"] == pytest.approx(2 / 3)
+    # e1: own (8, 6, 4) against the others' means (5.5, 6, 2.5): r = 6 / sqrt(8 × 43/6) by hand
+    assert rows["e1"]["agreement"] == pytest.approx(6 / np.sqrt(8 * 43 / 6))
+    assert rows["e1"]["agreement"] == pytest.approx(0.79241, abs=1e-4)
+    for u in HAND:
+        others = [np.mean([HAND[o][i] for o in HAND if o != u]) for i in range(3)]
+        assert rows[u]["agreement"] == pytest.approx(np.corrcoef(HAND[u], others)[0, 1])
+    cal = calibrate([u for u in HAND for _ in range(3)], [i for _u in HAND for i in range(3)],
+                    [v for u in HAND for v in HAND[u]], [3] * 9, n_draws=20)
+    for eff in cal.reviewers:
+        assert rows[eff.reviewer]["offset"] == pytest.approx(eff.offset, abs=1e-6)
+    assert rows["e1"]["offset"] > 0 > rows["e3"]["offset"]  # e1 lenient, e3 strict
+
+    client = login(admin)
+    with django_assert_max_num_queries(16):
+        page = client.get(reverse("reviews:quality")).content.decode()
+    assert "Agreement with the panel" in page and "0.79" in page
+    # more experts and reviews: the same number of queries
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as before:
+        client.get(reverse("reviews:quality"))
+    from tests.reviews.conftest import make_expert
+
+    extra = [make_expert(f"x{n}", grant_org=tree.county) for n in range(4)]
+    for n, e in enumerate(extra):
+        Assignment.objects.create(round=r, expert=e, item=items[n % 3])
+    with CaptureQueriesContext(connection) as after:
+        client.get(reverse("reviews:quality"))
+    assert len(after) == len(before)
+    # nobody else sees it, including the experts themselves
+    for other in (experts[0], personas.expert, personas.org_admin_a, personas.leader):
+        assert login(other).get(reverse("reviews:quality")).status_code == 404

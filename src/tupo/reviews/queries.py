@@ -89,3 +89,105 @@ def state_of(row) -> str:
     if row.done or row.started:
         return "in_progress"
     return "not_started"
+
+
+# --- experts' quality record ---------------------------------------------------------------------------------
+
+MIN_AGREEMENT_ITEMS = 3
+
+
+def _pearson(xs: list[float], ys: list[float]) -> float | None:
+    n = len(xs)
+    if n < MIN_AGREEMENT_ITEMS:
+        return None
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    syy = sum((y - my) ** 2 for y in ys)
+    if sxx <= 0 or syy <= 0:
+        return None
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / (sxx * syy) ** 0.5
+
+
+def quality_record(user) -> list[dict]:
+    """Per expert, over the rounds ``user`` administers: rounds, assigned/submitted, timeliness, agreement with the
+    panel, mean calibration offset, declines and recusals. Four queries whatever the number of experts or rounds;
+    the statistics are computed in Python. Totals are put on a 0–10 scale so rounds with other scales compare."""
+    import warnings
+
+    import numpy as np
+    from django.utils import timezone
+
+    from tupo.accounts.models import User
+    from tupo.methods.calibration import calibrate
+    from tupo.reviews.models import Assignment, ReviewRound, Score
+
+    rounds = {r.pk: r for r in ReviewRound.objects.filter(visible_round_q(user)).only("pk", "deadline", "scale_max")}
+    if not rounds:
+        return []
+    rows = list(Assignment.objects.filter(round_id__in=rounds)
+                .values_list("id", "round_id", "expert_id", "item_id", "status", "scorecard__submitted_at"))
+    today = timezone.localdate()
+    rec: dict[int, dict] = {}
+    for _a, round_id, expert_id, _item, status, submitted_at in rows:
+        r = rec.setdefault(expert_id, {"rounds": set(), "assigned": 0, "submitted": 0, "on_time": 0, "due": 0,
+                                       "declined": 0, "recused": 0, "offsets": [], "pairs": []})
+        r["rounds"].add(round_id)
+        r["assigned"] += 1
+        deadline = rounds[round_id].deadline
+        if status == AssignmentStatus.SUBMITTED:
+            r["submitted"] += 1
+            r["due"] += 1
+            if submitted_at is not None and timezone.localtime(submitted_at).date() <= deadline:
+                r["on_time"] += 1
+        elif status == AssignmentStatus.ASSIGNED and today > deadline:
+            r["due"] += 1  # overdue and still unfinished: counts against timeliness
+        elif status == AssignmentStatus.DECLINED:
+            r["declined"] += 1
+        elif status == AssignmentStatus.RECUSED:
+            r["recused"] += 1
+    # weighted totals of every submitted review, one query
+    totals: dict[int, list] = {}
+    for a_id, round_id, item_id, expert_id, value, weight, conf in (
+            Score.objects.filter(assignment__round_id__in=rounds, assignment__status=AssignmentStatus.SUBMITTED)
+            .values_list("assignment_id", "assignment__round_id", "assignment__item_id", "assignment__expert_id",
+                         "value", "criterion__weight", "assignment__scorecard__confidence")):
+        entry = totals.setdefault(a_id, [round_id, item_id, expert_id, 0.0, conf])
+        entry[3] += float(value) * weight / 100 * 10 / (rounds[round_id].scale_max or 10)
+    by_round: dict[int, list] = {}
+    for round_id, item_id, expert_id, total, conf in totals.values():
+        by_round.setdefault(round_id, []).append((item_id, expert_id, total, conf))
+    for reviews in by_round.values():
+        by_item: dict[int, list] = {}
+        for item_id, expert_id, total, _c in reviews:
+            by_item.setdefault(item_id, []).append((expert_id, total))
+        for entries in by_item.values():
+            for expert_id, total in entries:
+                others = [t for e, t in entries if e != expert_id]
+                if others:
+                    rec[expert_id]["pairs"].append((total, sum(others) / len(others)))
+        if len({e for _i, e, _t, _c in reviews}) < 2:
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                result = calibrate([x[1] for x in reviews], [x[0] for x in reviews], [x[2] for x in reviews],
+                                   [x[3] or 3 for x in reviews], n_draws=20)
+            except (ValueError, np.linalg.LinAlgError):
+                continue
+        for eff in result.reviewers:
+            if eff.offset is not None and not np.isnan(eff.offset):
+                rec[eff.reviewer]["offsets"].append(float(eff.offset))
+    names = {u.pk: u for u in User.objects.filter(pk__in=rec).only("pk", "username", "display_name")}
+    out = []
+    for expert_id, r in rec.items():
+        pairs = r["pairs"]
+        out.append({
+            "expert": names.get(expert_id), "expert_id": expert_id, "rounds": len(r["rounds"]),
+            "assigned": r["assigned"], "submitted": r["submitted"],
+            "timeliness": r["on_time"] / r["due"] if r["due"] else None,
+            "agreement": _pearson([p[0] for p in pairs], [p[1] for p in pairs]), "agreement_items": len(pairs),
+            "offset": sum(r["offsets"]) / len(r["offsets"]) if r["offsets"] else None,
+            "declined": r["declined"], "recused": r["recused"],
+        })
+    out.sort(key=lambda row: (str(row["expert"] or ""), row["expert_id"]))
+    return out

@@ -6,6 +6,7 @@ app_name = "reviews"
 urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.round_create, name="round_create"),
+    path("experts/quality/", views.quality, name="quality"),
     path("<int:pk>/", views.round_detail, name="round"),
     path("<int:pk>/status/", views.round_status, name="round_status"),
     path("<int:pk>/remind/", views.remind, name="remind"),

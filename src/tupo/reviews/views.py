@@ -77,6 +77,18 @@ def index(request):
 
 
 @login_required
+def quality(request):
+    """The experts' quality record across the rounds the administrator sees; nobody else (not the expert) sees it."""
+    if not request.user.has_perm("reviews.use_admin"):
+        raise Http404
+    from django.core.paginator import Paginator
+
+    rows = queries.quality_record(request.user)
+    return render(request, "reviews/quality.html", {"page": Paginator(rows, PAGE).get_page(request.GET.get("page")),
+                                                    "min_items": queries.MIN_AGREEMENT_ITEMS})
+
+
+@login_required
 def round_create(request):
     if not request.user.has_perm("reviews.use_admin"):
         raise PermissionDenied
