@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from tests.reviews.conftest import score_all
 from tupo.core.models import Notification
 from tupo.reviews import queries, services
 from tupo.reviews.choices import AssignmentStatus, RoundStatus
@@ -141,3 +142,40 @@ def test_quality_record_numbers_and_visibility(personas, tree, review, experts, 
     # nobody else sees it, including the experts themselves
     for other in (experts[0], personas.expert, personas.org_admin_a, personas.leader):
         assert login(other).get(reverse("reviews:quality")).status_code == 404
+
+
+@pytest.mark.parametrize("blind", [True, False])
+def test_review_report_docx(personas, review, experts, login, blind):
+    import io
+
+    import docx
+
+    admin = personas.dept_admin
+    review.blind = blind
+    review.save(update_fields=["blind"])
+    _open(review, admin)
+    score_all(review)
+    services.change_status(admin, review, RoundStatus.CLOSED)
+    services.decide(admin, review.test_items[0], "approved", "Best")
+    client = login(admin)
+    assert "Review report (Word)" in client.get(reverse("reviews:ranking", args=[review.pk])).content.decode()
+    resp = client.get(reverse("reviews:report", args=[review.pk]) + "?k=1")
+    assert resp.status_code == 200 and resp["Content-Disposition"].endswith(".docx")
+    doc = docx.Document(io.BytesIO(resp.content))
+    assert doc.core_properties.author == "Tupo" and doc.core_properties.last_modified_by == "Tupo"
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert review.title in text and "Krippendorff" in text and "Calibrated score" in text
+    table = doc.tables[0]
+    rows = [[c.text for c in row.cells] for row in table.rows]
+    assert rows[0] == ["Rank", "Item", "Calibrated score", "Trimmed mean", "Rank interval", "P(awarded)", "Decision"]
+    ranking = services.aggregate(review, k=1)
+    assert [r[1] for r in rows[1:]] == [r.item.title for r in ranking.rows]
+    assert [r[0] for r in rows[1:]] == ["1", "2", "3"]
+    assert rows[1][2] == f"{ranking.rows[0].calibrated:.2f}"
+    decided = next(r for r in rows[1:] if r[1] == review.test_items[0].title)
+    assert decided[6] == "Approved"
+    everything = text + "\n".join(c.text for row in table.rows for c in row.cells) + str(doc.core_properties.author)
+    for e in experts + [admin]:
+        assert e.username not in everything and str(e) not in everything
+    # an expert of the round cannot download it
+    assert login(experts[0]).get(reverse("reviews:report", args=[review.pk])).status_code == 404

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/assignment/", views.assignment, name="assignment"),
     path("<int:pk>/ranking/", views.ranking, name="ranking"),
     path("<int:pk>/scores.xlsx", views.export_scores, name="export"),
+    path("<int:pk>/report.docx", views.export_report, name="report"),
     path("assignments/<int:pk>/reassign/", views.reassign, name="reassign"),
     path("items/<int:pk>/decide/", views.decide, name="decide"),
     path("items/<int:pk>/feedback/", views.feedback, name="feedback"),

@@ -288,6 +288,21 @@ def export_scores(request, pk: int):
     return _anonymous_xlsx(f"scores-{review_round.pk}.xlsx", headers, rows, _("Scores"))
 
 
+@login_required
+def export_report(request, pk: int):
+    from urllib.parse import quote
+
+    from tupo.reviews.report import DOCX_TYPE, review_report
+
+    review_round = _round_for_admin(request, pk)
+    ranking = services.aggregate(review_round, k=_int_or_none(request.GET.get("k")))
+    audit.record("review.export", actor=request.user, obj=review_round,
+                 details={"format": "docx", "rows": len(ranking.rows)})
+    response = HttpResponse(review_report(review_round, ranking), content_type=DOCX_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'review-report-{review_round.pk}.docx')}"
+    return response
+
+
 def _anonymous_xlsx(filename, headers, rows, title):
     """Like core.xlsx.xlsx_response, but the workbook's metadata names no person (creator "Tupo")."""
     import io
