@@ -179,3 +179,36 @@ def test_review_report_docx(personas, review, experts, login, blind):
         assert e.username not in everything and str(e) not in everything
     # an expert of the round cannot download it
     assert login(experts[0]).get(reverse("reviews:report", args=[review.pk])).status_code == 404
+
+
+def test_declare_ties_from_the_profile_page(personas, tree, review, experts, login):
+    from tupo.reviews.models import Conflict, ExpertTie
+
+    expert = experts[0]
+    client = login(expert)
+    page = client.get(reverse("reviews:profile")).content.decode()
+    assert "Declared ties" in page and "No ties declared." in page
+    url = reverse("reviews:tie_add")
+    # unknown ID number: "not found", nothing else
+    resp = client.post(url, {"kind": "relative", "id_number": "110101199001011234"}, follow=True)
+    assert "Not found" in resp.content.decode() and not ExpertTie.objects.exists()
+    # neither or both given
+    resp = client.post(url, {"kind": "relative"}, follow=True)
+    assert "either a person" in resp.content.decode()
+    # a person the expert may not see: the tie is recorded, shown by ID number, never by name
+    resp = client.post(url, {"kind": "relative", "id_number": tree.person_a11.id_number.lower(), "note": "cousin"},
+                       follow=True)
+    page = resp.content.decode()
+    assert "Tie declared" in page and tree.person_a11.id_number in page and tree.person_a11.name not in page
+    resp = client.post(url, {"kind": "coauthor", "id_number": tree.person_a11.id_number}, follow=True)
+    assert "already declared" in resp.content.decode()
+    # an organization by its code
+    resp = client.post(url, {"kind": "former_colleague", "org_code": tree.village_b1.code}, follow=True)
+    assert tree.village_b1.name in resp.content.decode()
+    assert ExpertTie.objects.filter(profile__user=expert).count() == 2
+    # the ties drive conflicts: item 0 has 李四 on its team, item 2 comes from village B1
+    services.compute_conflicts(personas.dept_admin, review)
+    tied = set(Conflict.objects.filter(expert=expert, source="tie").values_list("item_id", flat=True))
+    assert tied == {review.test_items[0].pk, review.test_items[2].pk}
+    # not an expert: refused
+    assert login(personas.member_a).post(url, {"kind": "relative", "org_code": tree.county.code}).status_code == 403

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tupo.orgs.models import Organization
-from tupo.reviews.choices import Decision
+from tupo.reviews.choices import Decision, TieKind
 from tupo.reviews.models import ExpertProfile, ReviewRound
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -103,3 +103,18 @@ class ScorecardForm(forms.Form):
             "opinion": d.get("opinion", ""),
             "confidence": d.get("confidence"),
         }
+
+
+class TieForm(forms.Form):
+    """A declared tie: to a person (by ID number) or an organization (by code)."""
+
+    kind = forms.ChoiceField(label=_("Kind of tie"), choices=TieKind.choices)
+    id_number = forms.CharField(label=_("ID number of the person"), max_length=18, required=False)
+    org_code = forms.CharField(label=_("or code of the organization"), max_length=32, required=False)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if bool((data.get("id_number") or "").strip()) == bool((data.get("org_code") or "").strip()):
+            raise forms.ValidationError(_("Give either a person's ID number or an organization's code."))
+        return data

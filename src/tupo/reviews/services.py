@@ -199,6 +199,8 @@ def declare_tie(actor, user, *, kind: str, person=None, org=None, note: str = ""
     if (person is None) == (org is None):
         raise ValidationError(_("A tie is to one person or one organization."))
     profile, _created = ExpertProfile.objects.get_or_create(user=user)
+    if ExpertTie.objects.filter(profile=profile, person=person, org=org).exists():
+        raise ValidationError(_("This tie is already declared."))
     tie = ExpertTie.objects.create(profile=profile, person=person, org=org, kind=kind, note=note)
     audit.record("review.tie.declare", actor=actor, obj=tie, details={"kind": kind})
     return tie

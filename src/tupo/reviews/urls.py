@@ -21,6 +21,7 @@ urlpatterns = [
     path("items/<int:pk>/feedback/", views.feedback, name="feedback"),
     path("mine/", views.mine, name="mine"),
     path("mine/profile/", views.profile, name="profile"),
+    path("mine/ties/", views.tie_add, name="tie_add"),
     path("mine/<int:pk>/", views.scorecard, name="scorecard"),
     path("mine/<int:pk>/decline/", views.decline_or_recuse, {"action": "decline"}, name="decline"),
     path("mine/<int:pk>/recuse/", views.decline_or_recuse, {"action": "recuse"}, name="recuse"),

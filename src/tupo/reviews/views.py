@@ -36,6 +36,7 @@ from tupo.reviews.forms import (
     ReassignForm,
     RoundForm,
     ScorecardForm,
+    TieForm,
 )
 from tupo.reviews.models import Assignment, Conflict, ExpertProfile, ReviewItem, ReviewRound
 
@@ -406,7 +407,56 @@ def profile(request):
         else:
             messages.success(request, _("Profile saved."))
             return redirect("reviews:mine")
-    return render(request, "reviews/profile.html", {"form": form})
+    return render(request, "reviews/profile.html", {"form": form, "tie_form": TieForm(), "ties": _ties(request.user)})
+
+
+def _ties(user):
+    """The expert's declared ties; a person outside what the expert may see is shown by ID number only."""
+    from tupo.orgs.models import Person
+    from tupo.reviews.models import ExpertTie
+
+    ties = list(ExpertTie.objects.filter(profile__user=user).select_related("person", "org").order_by("id"))
+    visible = set(Person.objects.visible_to(user).filter(pk__in=[t.person_id for t in ties if t.person_id])
+                  .values_list("pk", flat=True))
+    for t in ties:
+        if t.org_id:
+            t.label = f"{t.org.name} ({t.org.code})"
+        elif t.person_id in visible:
+            t.label = t.person.name
+        else:
+            t.label = _("Person with ID number %(n)s") % {"n": t.person.id_number}
+    return ties
+
+
+@login_required
+@require_POST
+def tie_add(request):
+    """Declare a tie. People are looked up by exact ID number; nothing about them is shown beyond found/not found."""
+    from tupo.orgs.models import Person
+
+    if not request.user.has_perm("reviews.edit_own_profile"):
+        raise PermissionDenied
+    form = TieForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError([e for errs in form.errors.values() for e in errs])
+        data = form.cleaned_data
+        person = org = None
+        if data["id_number"].strip():
+            person = Person.objects.filter(id_number=data["id_number"].strip().upper()).first()
+            if person is None:
+                raise ValidationError(_("Not found: no person with this ID number."))
+        else:
+            org = Organization.objects.filter(code=data["org_code"].strip()).first()
+            if org is None:
+                raise ValidationError(_("Not found: no organization with this code."))
+        services.declare_tie(request.user, request.user, kind=data["kind"], person=person, org=org,
+                             note=data["note"].strip())
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Tie declared: you will not be assigned items it concerns."))
+    return redirect("reviews:profile")
 
 
 # --- owners ---------------------------------------------------------------------------------------------------
