@@ -2288,6 +2288,72 @@ ZH.update({
 })
 
 
+# Expert review: reminders, quality record, review report, declared ties.
+ZH.update({
+    "Reminders are sent while the round is open for scoring.": "评审轮次开放评分期间才能发送提醒。",
+    "Reminder: reviews due by %(date)s": "提醒：请于 %(date)s 前完成评审",
+    "You have unfinished reviews in “%(round)s”. Please submit your scorecards on or before %(date)s.":
+        "您在“%(round)s”中还有未完成的评审，请于 %(date)s（含当日）前提交评分表。",
+    "Reminder sent to %(n)s expert(s).": "已向 %(n)s 位专家发送提醒。",
+    "Send a reminder to every expert with unfinished reviews?": "向所有尚有未完成评审的专家发送提醒？",
+    "Remind experts with unfinished reviews": "提醒未完成评审的专家",
+    "in the platform and by e-mail, with the deadline %(d)s": "通过站内消息和电子邮件发送，并注明截止日期 %(d)s",
+    "Experts' quality record": "专家评审质量档案",
+    "Built from the rounds you administer. Only department administrators see it.":
+        "根据您管理的评审轮次生成，仅部门管理员可见。",
+    "Rounds": "轮次",
+    "Reviews submitted / assigned": "已提交 / 已分配评审",
+    "On time": "按时率",
+    "Agreement with the panel": "与专家组的一致性",
+    "Calibration offset": "校准偏移",
+    "— (%(n)s item(s) shared)": "—（共同评审 %(n)s 项）",
+    "No expert has reviewed in your rounds yet.": "您的评审轮次中尚无专家参与评审。",
+    "On time: share of the reviews due (submitted, or unfinished after the deadline) that were submitted on or "
+    "before the round's deadline. Agreement: Pearson correlation of the expert's weighted totals with the mean of "
+    "the other reviewers of the same items (shown from %(n)s items). Calibration offset: the expert's leniency (+) "
+    "or severity (−) estimated by the calibrated ranking of each round, averaged over rounds, in points on a 0–10 "
+    "scale.":
+        "按时率：应完成的评审（已提交的，以及截止后仍未完成的）中在轮次截止日期当日或之前提交的比例。一致性：专家加权总分与同一项目其他评审专家平均分的"
+        "皮尔逊相关系数（至少 %(n)s 个项目时显示）。校准偏移：各轮次校准排名估计出的专家宽松（+）或严格（−）程度，按轮次平均，折算为 0–10 分制。",
+    "Review report of %(org)s, deadline %(deadline)s, produced %(today)s.":
+        "%(org)s 评审报告，截止日期 %(deadline)s，生成于 %(today)s。",
+    "Items are ranked by: %(method)s. %(n)s submitted review(s); each review's total is the weighted sum of its "
+    "criterion scores (0–%(max)s).":
+        "排序依据：%(method)s。共提交 %(n)s 份评审；每份评审的总分为各项指标得分的加权和（0–%(max)s）。",
+    "Calibrated score: each review is modelled as overall level + item quality + the expert's habitual leniency or "
+    "strictness + noise, estimated jointly by empirical Bayes over the experts' overlapping items and weighted by "
+    "the confidence each expert stated; the calibrated score is the item's estimated quality with the experts' "
+    "leniency removed. Rank intervals (90 %) and the probability of being among the places to award come from "
+    "posterior draws of the item qualities; neighbours whose intervals overlap are not reliably different.":
+        "校准分：每份评审视为“总体水平 + 项目质量 + 专家习惯性的宽松或严格 + 随机误差”，在专家评审项目相互重叠的范围内用经验贝叶斯方法联合估计，"
+        "并按专家自报的把握程度加权；校准分即去除专家宽严偏差后的项目质量估计。排名区间（90%）和入选概率由项目质量的后验抽样得到；"
+        "区间相互重叠的相邻项目之间没有可靠的差别。",
+    "Reliability": "评审可靠性",
+    "Agreement between experts (Krippendorff's alpha, interval): %(a)s. %(words)s":
+        "专家间一致性（Krippendorff's alpha，区间尺度）：%(a)s。%(words)s",
+    "The experts' items overlap enough: every calibrated score is on one common scale.":
+        "专家评审的项目相互重叠充分：所有校准分处于同一可比尺度上。",
+    "Ranking": "排名",
+    "Review report (Word)": "评审报告（Word）",
+    "Kind of tie": "关系类型",
+    "or code of the organization": "或组织代码",
+    "Give either a person's ID number or an organization's code.": "请填写人员的公民身份号码或组织代码（二选一）。",
+    "This tie is already declared.": "该关系已申报。",
+    "Person with ID number %(n)s": "公民身份号码为 %(n)s 的人员",
+    "Not found: no person with this ID number.": "未找到：没有该公民身份号码的人员。",
+    "Not found: no organization with this code.": "未找到：没有该代码的组织。",
+    "Tie declared: you will not be assigned items it concerns.": "关系已申报：涉及该关系的项目将不会分配给您。",
+    "Declared ties": "已申报的关系",
+    "Relatives, former colleagues, co-authors, advisers or students, and organizations you are tied to: you will "
+    "not be assigned items they are involved in.":
+        "亲属、原同事、合著者、导师或学生，以及与您有关联的组织：涉及他们的项目将不会分配给您。",
+    "Tie to": "关系对象",
+    "No ties declared.": "尚未申报关系。",
+    "Declare a tie": "申报关系",
+    "Declare": "申报",
+})
+
+
 def placeholders(text: str) -> list[str]:
     return sorted(m.group(0) for m in PLACEHOLDER.finditer(text))
 
