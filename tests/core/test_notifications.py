@@ -22,3 +22,12 @@ def test_the_bell_shows_unread_and_marks_them_read(personas, login):
     c.post("/notifications/")
     assert c.get("/").context["unread_notifications"] == 0
     assert login(personas.org_admin_a).get("/notifications/").content.decode().count("新的课题招标") == 0
+
+
+def test_each_recipient_gets_their_own_message(personas, django_capture_on_commit_callbacks):
+    for u, e in ((personas.leader, "a@example.org"), (personas.org_admin_a, "b@example.org")):
+        u.email = e
+        u.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([personas.leader, personas.org_admin_a], "标题", "内容")
+    assert sorted(m.to for m in mail.outbox) == [["a@example.org"], ["b@example.org"]]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import send_mass_mail
 from django.db import transaction
 
 
@@ -34,9 +34,9 @@ class Email(Transport):
         if not emails:
             return
         text = f"{body}\n\n{url}" if url else body
-        transaction.on_commit(
-            lambda: send_mail(title, text, settings.DEFAULT_FROM_EMAIL, emails, fail_silently=True)
-        )
+        # One message per address: recipients never see each other (a bid's team, a call's audience…).
+        messages = [(title, text, settings.DEFAULT_FROM_EMAIL, [e]) for e in emails]
+        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
 
 
 TRANSPORTS: list[Transport] = [InApp(), Email()]
