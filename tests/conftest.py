@@ -29,6 +29,19 @@ hypothesis_settings.register_profile("dev", deadline=None)
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") == "true" else "dev")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def shifted_clock():
+    """TUPO_TEST_NOW=2026-12-24 runs the whole suite as if on that day (to find date-dependent tests)."""
+    when = os.environ.get("TUPO_TEST_NOW")
+    if not when:
+        yield
+        return
+    import time_machine
+
+    with time_machine.travel(dt.datetime.fromisoformat(when), tick=True):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache (ids repeat across rolled-back tests, so keys could too)."""
