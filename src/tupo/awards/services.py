@@ -12,7 +12,6 @@ import secrets
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -341,17 +340,10 @@ def add_attachment(actor, nomination: Nomination, upload, kind: str) -> Attachme
         raise InvalidTransition(_("A submitted nomination can no longer be changed."))
     if kind not in AttachmentKind.values:
         raise ValidationError({"kind": [_("Choose the kind of material.")]})
-    try:
-        ctype, ext = uploads.check_upload(upload, images_only=kind == AttachmentKind.PHOTO)
-    except ValidationError as exc:
-        raise ValidationError({"file": exc.messages}) from None
-    upload.seek(0)
-    att = Attachment(nomination=nomination, kind=kind, content_type=ctype, size=upload.size,
-                     original_name=uploads.safe_name(upload.name))
-    att.file.save(uploads.storage_name(ext), ContentFile(upload.read()), save=False)
-    att.save()
+    att = uploads.store_upload(Attachment(nomination=nomination, kind=kind), upload,
+                               images_only=kind == AttachmentKind.PHOTO)
     audit.record("award.attachment.add", actor=actor, obj=nomination,
-                 details={"kind": kind, "type": ctype, "size": upload.size})
+                 details={"kind": kind, "type": att.content_type, "size": att.size})
     return att
 
 

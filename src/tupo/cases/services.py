@@ -159,13 +159,9 @@ def transition_case(actor, case: Case, to_status: str, reason: str = "") -> Case
 @atomic_service
 def add_case_file(actor, case: Case, upload, kind: str) -> CaseFile:
     require_perm(actor, "cases.upload_case_file", case)
-    ctype, ext = uploads.check_upload(upload, images_only=(kind == FileKind.PHOTO))
-    upload.seek(0)
-    cf = CaseFile(case=case, kind=kind, original_name=uploads.safe_name(upload.name), content_type=ctype,
-                  size=upload.size, uploaded_by=actor if getattr(actor, "pk", None) else None)
-    cf.file.save(uploads.storage_name(ext), ContentFile(upload.read()), save=False)
-    cf.save()
-    audit.record("case.file_add", actor=actor, obj=case, details={"kind": kind, "type": ctype, "bytes": upload.size})
+    cf = uploads.store_upload(CaseFile(case=case, kind=kind, uploaded_by=actor if getattr(actor, "pk", None) else None),
+                              upload, images_only=(kind == FileKind.PHOTO))
+    audit.record("case.file_add", actor=actor, obj=case, details={"kind": kind, "type": cf.content_type, "bytes": cf.size})
     return cf
 
 

@@ -115,6 +115,24 @@ def check_upload(upload, *, images_only: bool) -> tuple[str, str]:
     raise ValidationError(_("This file type is not accepted (images, PDF, Word, Excel or PowerPoint only)."))
 
 
+def store_upload(instance, upload, *, images_only: bool, field: str = "file"):
+    """Check ``upload`` from its content, fill ``original_name``/``content_type``/``size`` on ``instance``,
+    store the bytes under a random name and save the row. A refusal is a ValidationError on ``file``."""
+    from django.core.files.base import ContentFile
+
+    try:
+        ctype, ext = check_upload(upload, images_only=images_only)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
+    upload.seek(0)
+    instance.original_name = safe_name(upload.name)
+    instance.content_type = ctype
+    instance.size = upload.size
+    getattr(instance, field).save(storage_name(ext), ContentFile(upload.read()), save=False)
+    instance.save()
+    return instance
+
+
 def storage_name(ext: str) -> str:
     return f"{uuid.uuid4().hex}{ext}"
 

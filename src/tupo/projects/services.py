@@ -447,19 +447,9 @@ def submit_liaison_report(actor, project: Project, kind: str, text: str) -> Liai
 def _attach(actor, project: Project, upload, *, report=None, acceptance=None):
     """Store a checked file with its report or package (inside the caller's transaction: a bad file
     means the report itself is not written either)."""
-    from django.core.files.base import ContentFile
-
     from tupo.cases import uploads
     from tupo.projects.models import ProjectFile
 
-    try:
-        ctype, ext = uploads.check_upload(upload, images_only=False)
-    except ValidationError as exc:
-        raise ValidationError({"file": exc.messages}) from None
-    upload.seek(0)
-    f = ProjectFile(project=project, report=report, acceptance=acceptance, original_name=uploads.safe_name(upload.name),
-                    content_type=ctype, size=upload.size)
-    f.file.save(uploads.storage_name(ext), ContentFile(upload.read()), save=False)
-    f.save()
-    audit.record("project.file.add", actor=actor, obj=project, details={"type": ctype, "bytes": upload.size})
+    f = uploads.store_upload(ProjectFile(project=project, report=report, acceptance=acceptance), upload, images_only=False)
+    audit.record("project.file.add", actor=actor, obj=project, details={"type": f.content_type, "bytes": f.size})
     return f

@@ -459,8 +459,6 @@ MAX_ATTACHMENTS = 10
 @atomic_service
 def add_attachment(actor, bid: Bid, upload) -> BidAttachment:
     """Attach a file to a draft before the deadline: PDF, Office or image files, checked from their content."""
-    from django.core.files.base import ContentFile
-
     from tupo.cases import uploads
 
     require_perm(actor, "topics.change_bid", bid)
@@ -470,15 +468,8 @@ def add_attachment(actor, bid: Bid, upload) -> BidAttachment:
         raise InvalidTransition(_("Only a draft's attachments can change."))
     if locked.attachments.count() >= MAX_ATTACHMENTS:
         raise ValidationError({"file": [_("At most %(n)s attachments.") % {"n": MAX_ATTACHMENTS}]})
-    try:
-        ctype, ext = uploads.check_upload(upload, images_only=False)
-    except ValidationError as exc:
-        raise ValidationError({"file": exc.messages}) from None
-    upload.seek(0)
-    att = BidAttachment(bid=locked, original_name=uploads.safe_name(upload.name), content_type=ctype, size=upload.size)
-    att.file.save(uploads.storage_name(ext), ContentFile(upload.read()), save=False)
-    att.save()
-    audit.record("topic.bid.attach", actor=actor, obj=locked, details={"type": ctype, "bytes": upload.size})
+    att = uploads.store_upload(BidAttachment(bid=locked), upload, images_only=False)
+    audit.record("topic.bid.attach", actor=actor, obj=locked, details={"type": att.content_type, "bytes": att.size})
     return att
 
 
@@ -690,21 +681,12 @@ def finish_call(actor, call: Call, reason: str = "") -> Call:
 @atomic_service
 def add_call_attachment(actor, call: Call, upload):
     """The department attaches a file to its call (before or after publishing; the call's readers see it)."""
-    from django.core.files.base import ContentFile
-
     from tupo.cases import uploads
     from tupo.topics.models import CallAttachment
 
     require_perm(actor, "topics.manage_call", call)
     if call.attachments.count() >= MAX_ATTACHMENTS:
         raise ValidationError({"file": [_("At most %(n)s attachments.") % {"n": MAX_ATTACHMENTS}]})
-    try:
-        ctype, ext = uploads.check_upload(upload, images_only=False)
-    except ValidationError as exc:
-        raise ValidationError({"file": exc.messages}) from None
-    upload.seek(0)
-    att = CallAttachment(call=call, original_name=uploads.safe_name(upload.name), content_type=ctype, size=upload.size)
-    att.file.save(uploads.storage_name(ext), ContentFile(upload.read()), save=False)
-    att.save()
-    audit.record("topic.call.attach", actor=actor, obj=call, details={"type": ctype, "bytes": upload.size})
+    att = uploads.store_upload(CallAttachment(call=call), upload, images_only=False)
+    audit.record("topic.call.attach", actor=actor, obj=call, details={"type": att.content_type, "bytes": att.size})
     return att
