@@ -2354,6 +2354,22 @@ ZH.update({
 })
 
 
+# Further dictionaries, one file per app or piece of work: src/tupo/locale/zh/<name>.py, each defining
+# ``ZH = {...}`` (and optionally ``ZH_CTX = {(context, msgid): ...}``). Separate files let several people add
+# strings at once without editing this one.
+def _load_extra() -> None:
+    import importlib.util
+    for path in sorted((HERE / "zh").glob("*.py")):
+        spec = importlib.util.spec_from_file_location(f"tupo_zh_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        ZH.update(getattr(module, "ZH", {}))
+        ZH_CTX.update(getattr(module, "ZH_CTX", {}))
+
+
+_load_extra()
+
+
 def placeholders(text: str) -> list[str]:
     return sorted(m.group(0) for m in PLACEHOLDER.finditer(text))
 
