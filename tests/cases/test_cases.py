@@ -307,5 +307,5 @@ def test_api_lists_only_visible_and_creates(tree, personas, client):
 def test_dashboard(tree, personas, login):
     publish(make_case(personas.org_admin_a, tree.village_a1), personas.org_admin_a, personas.dept_admin)
     r = login(personas.leader).get("/cases/dashboard/")
-    assert r.status_code == 200 and b"cases_field" in r.content
+    assert r.status_code == 200 and b"cb_field" in r.content
     assert login(personas.member_a).get("/cases/dashboard/").status_code == 403

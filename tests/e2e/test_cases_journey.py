@@ -99,15 +99,62 @@ def test_case_publish_adopt_search_meeting(e2e_db, personas, tree, new_page, log
     page.fill("form.action-form #id_deadline", "2026-01-31")
     page.click("form.action-form button[type=submit]")
     expect(page.locator("tr.overdue")).to_contain_text("各村推广网格化经验")
+
+    # 6. The staff correct the place, invite through the picker, upload a material and write the minutes.
+    page.click("text=Edit meeting")
+    page.fill("#id_place", "幸福村党群服务中心二楼")
+    page.click("form.tupo-form button[type=submit]")
+    expect(page.locator(".page-head .sub")).to_contain_text("幸福村党群服务中心二楼")
+    page.fill("#invite-q", "光明")
+    expect(page.locator("#invite-results")).to_contain_text("光明村党支部")
+    page.click(f"#invite-results [data-invite-org='{tree.village_a2.pk}']")
+    expect(page.locator(".invited-orgs")).to_contain_text("光明村党支部")
+    page.fill("#invite-q", "李")
+    expect(page.locator("#invite-results")).to_contain_text("李四")
+    expect(page.locator("#invite-results")).not_to_contain_text(tree.person_a11.id_number)  # masked
+    shot(page, "meeting-picker")
+    page.click(f"#invite-results [data-invite-person='{tree.person_a11.pk}']")
+    expect(page.locator(".invited-people")).to_contain_text("李四")
+    page.set_input_files("form.material-form input[type=file]", files=[{
+        "name": "网格化经验材料.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"}])
+    page.click("form.material-form button[type=submit]")
+    expect(page.locator("table.materials")).to_contain_text("网格化经验材料.pdf")
+    with page.expect_download() as download:
+        page.click("table.materials a")
+    assert download.value.suggested_filename == "网格化经验材料.pdf"
+    page.fill("textarea[name=minutes]", "一、会议听取了幸福村网格化经验介绍。\n二、各村一月底前推广。")
+    page.click("text=Save minutes")
+    expect(page.locator(".alert-success")).to_contain_text("Minutes saved")
+    meeting.refresh_from_db()
+    assert meeting.place == "幸福村党群服务中心二楼" and meeting.version == 3 and meeting.materials.count() == 1
+    assert list(meeting.invited_people.all()) == [tree.person_a11]
     shot(page, "meeting")
 
+    # 7. Branch member 李四 scans the QR code (opens the sign-in link), signs in, and closes his follow-up action.
+    sign_url = page.locator(".sign-url").inner_text().strip()
     member = new_page("en")
     log_in(member, "member_a", PASSWORD)
-    member.goto(f"/meetings/{meeting.pk}/sign-in/{meeting.sign_in_token}/")
+    member.goto(sign_url)
+    expect(member.locator("h1")).to_contain_text("网格化治理现场会")
+    shot(member, "qr-sign-in")
     member.click("main button[type=submit]")
     expect(member.locator(".alert-success")).to_be_visible()
+    member.goto(sign_url)
+    member.click("main button[type=submit]")
+    expect(member.locator(".alert-info")).to_contain_text("already signed in")
+    member.goto(f"/meetings/{meeting.pk}/")
+    member.click("tr.overdue button:has-text('Mark done')")
+    expect(member.locator(".alert-success")).to_contain_text("Action updated")
+    expect(member.locator("tr.overdue")).to_have_count(0)
     assert Attendance.objects.filter(meeting=meeting).count() == 2
-    assert FollowUpAction.objects.filter(meeting=meeting).count() == 1
+    assert FollowUpAction.objects.get(meeting=meeting).status == "done"
+    shot(member, "meeting-member")
+
+    # 8. The department's dashboard draws the charts (and their tables).
+    dept.goto("/cases/dashboard/")
+    expect(dept.locator("[data-series-chart='cb_field'] svg")).to_be_visible()
+    expect(dept.locator("[data-chart='actions_state'] svg")).to_be_visible()
+    shot(dept, "dashboard")
     for p in (page, dept, town_b, member):
         assert not p.server_errors, p.server_errors
         assert not p.console_errors, p.console_errors

@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def meeting(tree, personas):
     start = timezone.make_aware(dt.datetime(2026, 5, 12, 9, 30))
-    return services.create_meeting(personas.org_admin_a, tree.town_a, {
+    # The department (county scope) hosts it at town A and invites village B1 from the other town.
+    return services.create_meeting(personas.dept_admin, tree.town_a, {
         "kind": "onsite", "title": "网格化治理现场会", "starts_at": start, "place": "城关镇便民服务中心, 三楼; 会议室",
         "agenda": "一、参观网格工作站\n二、经验交流"}, invited_orgs=[tree.village_b1])
 

@@ -1,19 +1,21 @@
-"""API for cases and adoptions: same visibility rules, same services as the pages."""
+"""API for cases, adoptions and brands: same visibility rules, same services as the pages."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Field, Router, Schema, Status
+from django.http import Http404
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 
-from tupo.cases import services
-from tupo.cases.choices import CaseField, CaseLevel
-from tupo.cases.models import Case
+from tupo.cases import services, uploads
+from tupo.cases.choices import BrandStatus, CaseField, CaseLevel
+from tupo.cases.models import Brand, Case
 from tupo.core.access import get_visible_or_404
 from tupo.orgs.models import Organization
 
 router = Router(tags=["cases"])
+NO_FILE = File(None)  # an optional multipart file parameter
 
 
 class MetricIO(Schema):
@@ -152,3 +154,83 @@ def report(request, case_id: int, payload: ReportIn):
     r = services.report_adoption(request.auth, case, org, payload.dict(exclude={"metrics"}),
                                  metrics=[m.dict() for m in payload.metrics])
     return Status(201, {"id": r.pk, "adoption_id": r.adoption_id, "rating": r.rating})
+
+
+# --- brands ----------------------------------------------------------------------------------------------
+
+class BrandOut(Schema):
+    id: int
+    org_id: int
+    name: str
+    level: str
+    field: str
+    year: int
+    status: str
+    meaning: str
+    vehicle: str
+    impact: str
+    work_method: str
+    has_logo: bool
+    case_ids: list[int]
+
+    @staticmethod
+    def resolve_has_logo(obj) -> bool:
+        return bool(obj.logo)
+
+    @staticmethod
+    def resolve_case_ids(obj) -> list[int]:
+        return sorted(c.pk for c in obj.cases.all())
+
+
+class BrandIn(Schema):
+    """Multipart form fields of a brand application (the logo travels beside them as a file)."""
+
+    org: int
+    name: str = Field(..., min_length=1, max_length=100)
+    level: CaseLevel = CaseLevel.COUNTY
+    field: CaseField = CaseField.PARTY_BUILDING
+    year: int | None = Field(None, ge=1949, le=2100)
+    meaning: str = Field(..., min_length=1)
+    vehicle: str = Field(..., min_length=1)
+    impact: str = ""
+    work_method: str = ""
+
+
+@router.get("/brands", response=list[BrandOut])
+def list_brands(request, status: BrandStatus | None = None, field: CaseField | None = None,
+                level: CaseLevel | None = None, year: int | None = None, offset: int = 0, limit: int = 50):
+    """Brands the caller may see: recognized and recommended ones for every business user, the others inside
+    the caller's scope. Newest first, at most 200 a page."""
+    limit = max(1, min(limit, 200))
+    qs = Brand.objects.visible_to(request.auth).prefetch_related("cases").order_by("-year", "-id")
+    for key, value in (("status", status), ("field", field), ("level", level), ("year", year)):
+        if value:
+            qs = qs.filter(**{key: getattr(value, "value", value)})
+    return list(qs[max(0, offset) : max(0, offset) + limit])
+
+
+@router.get("/brands/{brand_id}", response=BrandOut)
+def get_brand(request, brand_id: int):
+    return get_visible_or_404(Brand, request.auth, pk=brand_id)
+
+
+@router.get("/brands/{brand_id}/logo")
+def brand_logo(request, brand_id: int):
+    brand = get_visible_or_404(Brand, request.auth, pk=brand_id)
+    if not brand.logo:
+        raise Http404
+    return uploads.serve_file(brand.logo, brand.logo_type, f"logo{uploads.IMAGE_TYPES.get(brand.logo_type, '')}")
+
+
+@router.post("/brands", response={201: BrandOut})
+def apply_brand(request, payload: Form[BrandIn], logo: UploadedFile = NO_FILE):
+    """An organization administrator applies for a brand (multipart/form-data; ``logo`` optional, an image)."""
+    org = get_visible_or_404(Organization, request.auth, pk=payload.org)
+    data = {k: (v.value if hasattr(v, "value") else v) for k, v in payload.dict(exclude={"org"}).items() if v is not None}
+    return Status(201, services.apply_brand(request.auth, org, data, logo=logo))
+
+
+@router.post("/brands/{brand_id}/transition", response=BrandOut)
+def transition_brand(request, brand_id: int, payload: TransitionIn):
+    brand = get_visible_or_404(Brand, request.auth, pk=brand_id)
+    return services.transition_brand(request.auth, brand, payload.to_status, payload.reason)

@@ -83,6 +83,7 @@ class ReportForm(forms.Form):
 class BrandForm(forms.Form):
     org = forms.TypedChoiceField(label=_("Organization"), coerce=int)
     name = forms.CharField(label=_("Brand name"), max_length=100)
+    level = forms.ChoiceField(label=_("Level"), choices=CaseLevel.choices, initial=CaseLevel.COUNTY)
     field = forms.ChoiceField(label=_("Field"), choices=CaseField.choices)
     year = forms.IntegerField(label=_("Year"), min_value=1949, max_value=2100)
     logo = forms.FileField(label=_("Logo"), required=False)

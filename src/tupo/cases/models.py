@@ -165,6 +165,7 @@ class Brand(models.Model):
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="brands", verbose_name=_("organization"))
     org_path = models.CharField(max_length=255, db_index=True, editable=False)
     name = models.CharField(_("brand name"), max_length=100)
+    level = models.CharField(_("level"), max_length=16, choices=CaseLevel.choices, default=CaseLevel.COUNTY)
     logo = models.FileField(_("logo"), upload_to="brands/", blank=True)
     logo_type = models.CharField(max_length=40, blank=True)
     meaning = models.TextField(_("meaning"))

@@ -15,6 +15,8 @@ from tupo.cases.choices import (
     CASE_TRANSITIONS,
     PUBLIC_BRAND_STATUSES,
     BrandStatus,
+    CaseField,
+    CaseLevel,
     CaseStatus,
     FileKind,
     SourceType,
@@ -37,7 +39,7 @@ from tupo.search.indexing import schedule
 
 CASE_FIELDS = ("title", "level", "field", "tags", "year", "abstract", "background", "practice", "results",
                "discussion", "appendix", "authors")
-BRAND_FIELDS = ("name", "meaning", "vehicle", "impact", "work_method", "field", "year")
+BRAND_FIELDS = ("name", "level", "meaning", "vehicle", "impact", "work_method", "field", "year")
 BRAND_DUPLICATE_THRESHOLD = 0.75
 
 
@@ -206,13 +208,19 @@ def apply_brand(actor, org, data: dict, *, logo=None, cases=()) -> Brand:
     for required in ("name", "meaning", "vehicle"):
         if not clean.get(required):
             errors[required] = [_("This field is required.")]
+    for key, choices in (("level", CaseLevel), ("field", CaseField)):
+        if clean.get(key) and clean[key] not in choices.values:
+            errors[key] = [_("Choose one of the listed values.")]
     if errors:
         raise ValidationError(errors)
     clean.setdefault("year", timezone.localdate().year)
     _check_duplicate(clean["name"], f"{clean.get('meaning', '')} {clean.get('work_method', '')}")
     brand = Brand(org=org, org_path=org.path, created_by=actor if getattr(actor, "pk", None) else None, **clean)
     if logo is not None:
-        ctype, ext = uploads.check_upload(logo, images_only=True)
+        try:
+            ctype, ext = uploads.check_upload(logo, images_only=True)
+        except ValidationError as exc:
+            raise ValidationError({"logo": exc.messages}) from None
         logo.seek(0)
         brand.logo.save(uploads.storage_name(ext), ContentFile(logo.read()), save=False)
         brand.logo_type = ctype

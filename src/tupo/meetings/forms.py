@@ -24,7 +24,8 @@ class MeetingForm(forms.Form):
 
 
 class MinutesForm(forms.Form):
-    minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
+    minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 6, "class": "form-control"}),
+                              required=False)
 
 
 class ManualSignInForm(forms.Form):
@@ -45,3 +46,30 @@ class ActionForm(forms.Form):
     def __init__(self, *args, people=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [(p.pk, f"{p.name} · {p.org.name}") for p in people]
+
+
+class MeetingEditForm(MeetingForm):
+    """Editing keeps invitations out (the picker handles them) and carries the version the form was opened with."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["invited_orgs"]
+
+
+class MinutesVersionForm(MinutesForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class MaterialForm(forms.Form):
+    file = forms.FileField(label=_("Material"), help_text=_("PDF, Word, Excel, PowerPoint or an image; at most 20 MB."))
+
+
+class InviteForm(forms.Form):
+    org = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    person = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class InviteeSearchForm(forms.Form):
+    q = forms.CharField(label=_("Find an organization or a person"), max_length=50, required=False)

@@ -26,6 +26,8 @@ class MeetingQuerySet(models.QuerySet):
 
 
 class Meeting(models.Model):
+    """A promotion meeting: on-site meeting (现场会), experience exchange (经验交流会) or theory seminar (理论研讨会)."""
+
     kind = models.CharField(_("kind"), max_length=16, choices=MeetingKind.choices)
     title = models.CharField(_("title"), max_length=200)
     starts_at = models.DateTimeField(_("starts at"))
@@ -45,6 +47,7 @@ class Meeting(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = MeetingQuerySet.as_manager()
 
@@ -66,18 +69,27 @@ class Meeting(models.Model):
 
 
 class MeetingFile(models.Model):
+    """A meeting material (speech, slides, photos): checked from its content, stored under a random name."""
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="materials")
     file = models.FileField(upload_to="meetings/")
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
 
     def __str__(self) -> str:
         return self.original_name
 
 
 class Attendance(models.Model):
+    """One person (or named guest) signed in to a meeting, by QR code or by staff; at most once."""
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     name = models.CharField(_("name"), max_length=60)
@@ -100,6 +112,8 @@ class Attendance(models.Model):
 
 
 class FollowUpAction(models.Model):
+    """Something the meeting decided to do, with an owner inside the host's scope and a deadline."""
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="actions")
     title = models.CharField(_("action"), max_length=200)
     owner = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner"))
@@ -118,6 +132,8 @@ class FollowUpAction(models.Model):
 
 
 class FollowUpEvent(models.Model):
+    """History of a follow-up action: who moved it from which status to which, when and why."""
+
     action = models.ForeignKey(FollowUpAction, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=8, blank=True)
     to_status = models.CharField(max_length=8)

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tupo.cases import uploads
 from tupo.core import audit
-from tupo.core.services import InvalidTransition, atomic_service, require_perm
-from tupo.meetings.choices import ACTION_TRANSITIONS, ActionStatus, SignInMethod
-from tupo.meetings.models import Attendance, FollowUpAction, FollowUpEvent, Meeting
+from tupo.core.notifications import notify
+from tupo.core.services import ConcurrentEditError, InvalidTransition, atomic_service, require_perm
+from tupo.meetings.choices import ACTION_TRANSITIONS, ActionStatus, MeetingKind, SignInMethod
+from tupo.meetings.models import Attendance, FollowUpAction, FollowUpEvent, Meeting, MeetingFile
 from tupo.orgs import tree
+from tupo.orgs.models import Organization, Person
 from tupo.search.indexing import schedule
 
 MEETING_FIELDS = ("kind", "title", "starts_at", "ends_at", "place", "agenda", "minutes")
@@ -21,11 +25,13 @@ def _actor(actor):
 
 
 def _validate(data: dict) -> dict:
-    clean = {k: data[k] for k in MEETING_FIELDS if k in data}
+    clean = {k: data[k].strip() if isinstance(data[k], str) else data[k] for k in MEETING_FIELDS if k in data}
     errors = {}
     for f in ("kind", "title", "starts_at", "place"):
         if not clean.get(f):
             errors[f] = [_("This field is required.")]
+    if clean.get("kind") and clean["kind"] not in MeetingKind.values:
+        errors["kind"] = [_("Choose one of the listed values.")]
     if clean.get("ends_at") and clean.get("starts_at") and clean["ends_at"] < clean["starts_at"]:
         errors["ends_at"] = [_("A meeting cannot end before it starts.")]
     if errors:
@@ -33,28 +39,161 @@ def _validate(data: dict) -> dict:
     return clean
 
 
+def _invitation_errors(actor, scope_paths, orgs, people) -> dict:
+    """Invited organizations must be ones the actor can see; invited people ones the actor can see *and* inside
+    the meeting's scope (the host's subtree or an invited organization's subtree)."""
+    errors: dict[str, list[str]] = {}
+    orgs, people = list(orgs), list(people)
+    if orgs:
+        visible = set(Organization.objects.visible_to(actor).filter(pk__in=[o.pk for o in orgs]).values_list("pk", flat=True))
+        hidden = [o.name for o in orgs if o.pk not in visible]
+        if hidden:
+            errors["invited_orgs"] = [_("You cannot invite %(names)s: outside the organizations you can see.")
+                                      % {"names": "、".join(hidden)}]
+    if people:
+        visible = set(Person.objects.visible_to(actor).filter(pk__in=[p.pk for p in people]).values_list("pk", flat=True))
+        hidden = [p for p in people if p.pk not in visible]  # never name a person the actor may not see
+        outside = [p.name for p in people
+                   if p.pk in visible and not any(tree.is_within(p.org_path, path) for path in scope_paths)]
+        messages = []
+        if hidden:
+            messages.append(_("%(n)s of the chosen people are not records you can see.") % {"n": len(hidden)})
+        if outside:
+            messages.append(_("You cannot invite %(names)s: only people within the host organization or an invited "
+                              "organization.") % {"names": "、".join(outside)})
+        if messages:
+            errors["invited_people"] = messages
+    return errors
+
+
 @atomic_service
 def create_meeting(actor, host_org, data: dict, *, cases=(), invited_orgs=(), invited_people=()) -> Meeting:
     require_perm(actor, "meetings.add_meeting", host_org)
-    meeting = Meeting.objects.create(host_org=host_org, org_path=host_org.path, created_by=_actor(actor), **_validate(data))
+    clean = _validate(data)
+    invited_orgs, invited_people = list(invited_orgs), list(invited_people)
+    errors = _invitation_errors(actor, [host_org.path] + [o.path for o in invited_orgs], invited_orgs, invited_people)
+    if errors:
+        raise ValidationError(errors)
+    meeting = Meeting.objects.create(host_org=host_org, org_path=host_org.path, created_by=_actor(actor), **clean)
     meeting.cases.set(cases)
     meeting.invited_orgs.set(invited_orgs)
     meeting.invited_people.set(invited_people)
     audit.record("meeting.create", actor=actor, obj=meeting, details={"host": host_org.pk})
+    _notify_invited(meeting, invited_people)
     schedule("meeting", meeting.pk)
     return meeting
+
+
+def _lock(meeting: Meeting, expected_version: int | None) -> Meeting:
+    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ConcurrentEditError(locked)
+    return locked
 
 
 @atomic_service
-def update_meeting(actor, meeting: Meeting, data: dict) -> Meeting:
+def update_meeting(actor, meeting: Meeting, data: dict, *, expected_version: int | None, host_org=None,
+                   cases=None) -> Meeting:
+    """Edit title, kind, date, place, agenda, minutes, host and presented cases. ``expected_version`` is the
+    version the form was opened with: a stale edit raises ConcurrentEditError and nothing is written."""
     require_perm(actor, "meetings.change_meeting", meeting)
-    clean = _validate({**{k: getattr(meeting, k) for k in MEETING_FIELDS}, **data})
+    locked = _lock(meeting, expected_version)
+    clean = _validate({**{k: getattr(locked, k) for k in MEETING_FIELDS}, **data})
+    changed = sorted(k for k, v in clean.items() if getattr(locked, k) != v)
+    if host_org is not None and host_org.pk != locked.host_org_id:
+        require_perm(actor, "meetings.add_meeting", host_org)
+        outside = [a.owner.name for a in locked.actions.select_related("owner")
+                   if not tree.is_within(a.owner.org_path, host_org.path)]
+        if outside:
+            raise ValidationError({"host_org": [_("Follow-up actions owned by %(names)s would fall outside the new "
+                                                  "host's scope; change their owners first.") % {"names": "、".join(outside)}]})
+        locked.host_org, locked.org_path = host_org, host_org.path
+        changed.append("host_org")
     for k, v in clean.items():
-        setattr(meeting, k, v)
-    meeting.save()
-    audit.record("meeting.update", actor=actor, obj=meeting, details={"fields": sorted(data)})
-    schedule("meeting", meeting.pk)
-    return meeting
+        setattr(locked, k, v)
+    locked.version += 1
+    locked.save()
+    if cases is not None:
+        locked.cases.set(cases)
+        changed.append("cases")
+    audit.record("meeting.update", actor=actor, obj=locked, details={"fields": changed})
+    schedule("meeting", locked.pk)
+    return locked
+
+
+@atomic_service
+def save_minutes(actor, meeting: Meeting, minutes: str, *, expected_version: int | None) -> Meeting:
+    return update_meeting(actor, meeting, {"minutes": (minutes or "").strip()}, expected_version=expected_version)
+
+
+def _notify_invited(meeting: Meeting, people) -> None:
+    from tupo.accounts.models import User
+
+    ids = [p.pk for p in people]
+    if not ids:
+        return
+    when = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M")
+    notify(User.objects.filter(person_id__in=ids, is_active=True),
+           _("You are invited to %(title)s") % {"title": meeting.title},
+           f"{when} · {meeting.place}", meeting.get_absolute_url())
+
+
+@atomic_service
+def invite(actor, meeting: Meeting, *, orgs=(), people=()) -> tuple[int, int]:
+    """Add invited organizations and people (the picker). Returns how many were newly invited of each."""
+    require_perm(actor, "meetings.change_meeting", meeting)
+    orgs, people = list(orgs), list(people)
+    if not orgs and not people:
+        raise ValidationError(_("Choose an organization or a person to invite."))
+    current_orgs = list(meeting.invited_orgs.all())
+    scope = [meeting.org_path] + [o.path for o in current_orgs + orgs]
+    errors = _invitation_errors(actor, scope, orgs, people)
+    if errors:
+        raise ValidationError(errors)
+    new_orgs = [o for o in orgs if o.pk not in {c.pk for c in current_orgs}]
+    have_people = set(meeting.invited_people.values_list("pk", flat=True))
+    new_people = [p for p in people if p.pk not in have_people]
+    meeting.invited_orgs.add(*new_orgs)
+    meeting.invited_people.add(*new_people)
+    if new_orgs or new_people:
+        audit.record("meeting.invite", actor=actor, obj=meeting,
+                     details={"orgs": [o.pk for o in new_orgs], "people": [p.pk for p in new_people]})
+        _notify_invited(meeting, new_people)
+    return len(new_orgs), len(new_people)
+
+
+@atomic_service
+def uninvite(actor, meeting: Meeting, *, org=None, person=None) -> None:
+    require_perm(actor, "meetings.change_meeting", meeting)
+    if org is not None:
+        meeting.invited_orgs.remove(org)
+    if person is not None:
+        meeting.invited_people.remove(person)
+    audit.record("meeting.uninvite", actor=actor, obj=meeting,
+                 details={"org": getattr(org, "pk", None), "person": getattr(person, "pk", None)})
+
+
+@atomic_service
+def add_material(actor, meeting: Meeting, upload) -> MeetingFile:
+    """A material (PDF, Office file or image), checked from its content and size by ``cases.uploads``."""
+    require_perm(actor, "meetings.upload_material", meeting)
+    if upload is None:
+        raise ValidationError({"file": [_("Choose a file.")]})
+    material = uploads.store_upload(MeetingFile(meeting=meeting, uploaded_by=_actor(actor)), upload, images_only=False)
+    audit.record("meeting.material_add", actor=actor, obj=meeting,
+                 details={"file": material.pk, "name": material.original_name, "type": material.content_type})
+    return material
+
+
+@atomic_service
+def remove_material(actor, material: MeetingFile) -> None:
+    require_perm(actor, "meetings.upload_material", material.meeting)
+    audit.record("meeting.material_remove", actor=actor, obj=material.meeting,
+                 details={"file": material.pk, "name": material.original_name})
+    stored = material.file.name
+    storage = material.file.storage
+    material.delete()
+    transaction.on_commit(lambda: storage.delete(stored))
 
 
 def _sign(meeting, person, name, org_name, method, actor) -> tuple[Attendance, bool]:

@@ -16,17 +16,28 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tupo.cases import uploads
 from tupo.cases.choices import CaseStatus
 from tupo.cases.models import Case
 from tupo.cases.queries import is_business_user
 from tupo.cases.views import _form_errors, managed_orgs
 from tupo.core.access import get_visible_or_404
-from tupo.core.services import InvalidTransition
+from tupo.core.htmx import render_partial_or_page
+from tupo.core.services import ConcurrentEditError, InvalidTransition
 from tupo.core.xlsx import xlsx_response
-from tupo.meetings import services
+from tupo.meetings import queries, services
 from tupo.meetings.choices import ActionStatus
-from tupo.meetings.forms import ActionForm, ManualSignInForm, MeetingForm, MinutesForm
-from tupo.meetings.models import FollowUpAction, Meeting
+from tupo.meetings.forms import (
+    ActionForm,
+    InviteeSearchForm,
+    InviteForm,
+    ManualSignInForm,
+    MaterialForm,
+    MeetingEditForm,
+    MeetingForm,
+    MinutesVersionForm,
+)
+from tupo.meetings.models import FollowUpAction, Meeting, MeetingFile
 from tupo.orgs.models import Organization, Person
 
 
@@ -80,7 +91,8 @@ def meeting_create(request):
         host = next(o for o in orgs if o.pk == cd["host_org"])
         try:
             meeting = services.create_meeting(request.user, host, {k: cd[k] for k in services.MEETING_FIELDS if k in cd},
-                                              cases=cd["cases"], invited_orgs=cd["invited_orgs"])
+                                              cases=cd["cases"],
+                                              invited_orgs=Organization.objects.filter(pk__in=cd["invited_orgs"]))
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
@@ -110,7 +122,11 @@ def meeting_detail(request, pk: int):
         "actions": actions, "cases": meeting.cases.visible_to(user), "invited_orgs": meeting.invited_orgs.all(),
         "qr_svg": mark_safe(services.sign_in_qr_svg(sign_url)) if can_manage else "",  # noqa: S308 (segno output)
         "sign_url": sign_url, "today": today,
-        "minutes_form": MinutesForm(initial={"minutes": meeting.minutes}) if can_manage else None,
+        "minutes_form": MinutesVersionForm(initial={"minutes": meeting.minutes, "version": meeting.version})
+        if can_manage else None,
+        "materials": meeting.materials.all(), "material_form": MaterialForm() if can_manage else None,
+        "invited_people": meeting.invited_people.select_related("org").order_by("name", "id"),
+        "search_form": InviteeSearchForm() if can_manage else None,
         "sign_form": ManualSignInForm(people=people) if can_manage else None,
         "action_form": ActionForm(people=people) if can_manage else None,
     })
@@ -160,11 +176,159 @@ def sign_in_manual(request, pk: int):
 @require_POST
 def minutes(request, pk: int):
     meeting = get_visible_or_404(Meeting, request.user, pk=pk)
-    form = MinutesForm(request.POST)
-    if form.is_valid():
-        services.update_meeting(request.user, meeting, {"minutes": form.cleaned_data["minutes"]})
+    if not request.user.has_perm("meetings.change_meeting", meeting):
+        raise PermissionDenied
+    form = MinutesVersionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The minutes form was incomplete; reload the page and try again."))
+        return redirect("meetings:detail", pk=pk)
+    try:
+        services.save_minutes(request.user, meeting, form.cleaned_data["minutes"],
+                              expected_version=form.cleaned_data["version"])
+    except ConcurrentEditError as exc:
+        messages.error(request, str(exc))
+    else:
         messages.success(request, _("Minutes saved."))
     return redirect("meetings:detail", pk=pk)
+
+
+@login_required
+def meeting_edit(request, pk: int):
+    meeting = get_visible_or_404(Meeting, request.user, pk=pk)
+    if not request.user.has_perm("meetings.change_meeting", meeting):
+        raise PermissionDenied
+    orgs = list(managed_orgs(request.user)[:500])
+    if meeting.host_org not in orgs:
+        orgs.insert(0, meeting.host_org)
+    cases = list(Case.objects.visible_to(request.user).filter(status=CaseStatus.PUBLISHED)[:300])
+    presented = list(meeting.cases.all())
+    cases += [c for c in presented if c not in cases]
+    tz = timezone.get_current_timezone()
+    initial = {k: getattr(meeting, k) for k in ("kind", "title", "place", "agenda")}
+    initial.update(host_org=meeting.host_org_id, version=meeting.version, cases=[c.pk for c in presented],
+                   starts_at=timezone.localtime(meeting.starts_at, tz).strftime("%Y-%m-%dT%H:%M"),
+                   ends_at=timezone.localtime(meeting.ends_at, tz).strftime("%Y-%m-%dT%H:%M") if meeting.ends_at else None)
+    form = MeetingEditForm(request.POST or None, orgs=orgs, cases=cases, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        host = next(o for o in orgs if o.pk == cd["host_org"])
+        data = {k: cd[k] for k in ("kind", "title", "starts_at", "ends_at", "place", "agenda")}
+        try:
+            services.update_meeting(request.user, meeting, data, expected_version=cd["version"], host_org=host,
+                                    cases=[c for c in cases if c.pk in set(cd["cases"])])
+        except ConcurrentEditError as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Meeting saved."))
+            return redirect("meetings:detail", pk=pk)
+    return render(request, "meetings/form.html", {"form": form, "title": _("Edit meeting"), "meeting": meeting})
+
+
+# --- materials -----------------------------------------------------------------------------------------
+
+@login_required
+@require_POST
+def material_upload(request, pk: int):
+    meeting = get_visible_or_404(Meeting, request.user, pk=pk)
+    if not request.user.has_perm("meetings.upload_material", meeting):
+        raise PermissionDenied
+    form = MaterialForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file."))
+        return redirect("meetings:detail", pk=pk)
+    try:
+        material = services.add_material(request.user, meeting, form.cleaned_data["file"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(name)s uploaded.") % {"name": material.original_name})
+    return redirect("meetings:detail", pk=pk)
+
+
+def _material(request, pk: int, file_id: int) -> MeetingFile:
+    meeting = get_visible_or_404(Meeting, request.user, pk=pk)
+    material = MeetingFile.objects.filter(meeting=meeting, pk=file_id).select_related("meeting").first()
+    if material is None:
+        raise Http404
+    return material
+
+
+@login_required
+def material_download(request, pk: int, file_id: int):
+    material = _material(request, pk, file_id)
+    return uploads.serve_file(material.file, material.content_type, material.original_name)
+
+
+@login_required
+@require_POST
+def material_remove(request, pk: int, file_id: int):
+    material = _material(request, pk, file_id)
+    services.remove_material(request.user, material)
+    messages.success(request, _("%(name)s removed.") % {"name": material.original_name})
+    return redirect("meetings:detail", pk=pk)
+
+
+# --- invitations ---------------------------------------------------------------------------------------
+
+def _manageable(request, pk: int) -> Meeting:
+    meeting = get_visible_or_404(Meeting, request.user, pk=pk)
+    if not request.user.has_perm("meetings.change_meeting", meeting):
+        raise PermissionDenied
+    return meeting
+
+
+@login_required
+def invitee_search(request, pk: int):
+    """Search-as-you-type for the invitee picker (htmx partial; a plain page without JavaScript)."""
+    meeting = _manageable(request, pk)
+    form = InviteeSearchForm(request.GET)
+    q = form.cleaned_data["q"] if form.is_valid() else ""
+    context = {"meeting": meeting, "form": form, **queries.invitee_candidates(request.user, meeting, q)}
+    return render_partial_or_page(request, "meetings/invite_search.html", "meetings/partials/_invite_results.html",
+                                  context)
+
+
+@login_required
+@require_POST
+def invite(request, pk: int):
+    meeting = _manageable(request, pk)
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    org_id, person_id = form.cleaned_data.get("org"), form.cleaned_data.get("person")
+    orgs = list(Organization.objects.visible_to(request.user).filter(pk=org_id)) if org_id else []
+    people = list(Person.objects.visible_to(request.user).filter(pk=person_id).select_related("org")) if person_id else []
+    if (org_id and not orgs) or (person_id and not people):
+        raise Http404
+    try:
+        n_orgs, n_people = services.invite(request.user, meeting, orgs=orgs, people=people)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        name = (orgs or people)[0].name
+        if n_orgs or n_people:
+            messages.success(request, _("%(name)s invited.") % {"name": name})
+        else:
+            messages.info(request, _("%(name)s was already invited; nothing changed.") % {"name": name})
+    return redirect(reverse("meetings:detail", args=[pk]) + "#invitees")
+
+
+@login_required
+@require_POST
+def uninvite(request, pk: int):
+    meeting = _manageable(request, pk)
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    org = meeting.invited_orgs.filter(pk=form.cleaned_data.get("org") or 0).first()
+    person = meeting.invited_people.filter(pk=form.cleaned_data.get("person") or 0).first()
+    if org is None and person is None:
+        raise Http404
+    services.uninvite(request.user, meeting, org=org, person=person)
+    messages.success(request, _("Invitation withdrawn."))
+    return redirect(reverse("meetings:detail", args=[pk]) + "#invitees")
 
 
 @login_required
