@@ -189,10 +189,11 @@ def dashboard(user) -> dict:
         overdue=Count("id", filter=Q(status="open", deadline__lt=today)))
     charts.append({"key": "actions_state", "title": _("Follow-up actions"), "kind": "pie", "rows": [
         (str(_("Done")), action_counts["done"]), (str(_("Open, on time")), action_counts["on_time"]),
-        (str(_("Open, overdue")), action_counts["overdue"])]})
+        (str(_("Open, overdue")), action_counts["overdue"])],
+        "colors": ["#3a7d44", "#d4a017", "#b22222"]})  # done green, on time amber, overdue red
     for c in charts:
         if "rows" in c:
-            c["data"] = {"kind": c["kind"], "rows": c["rows"]}
+            c["data"] = {"kind": c["kind"], "rows": c["rows"], **({"colors": c["colors"]} if "colors" in c else {})}
 
     overdue = list(actions.filter(status="open", deadline__lt=today).select_related("meeting", "owner")
                    .order_by("deadline", "id")[:50])

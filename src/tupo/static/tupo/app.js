@@ -12,6 +12,7 @@
       var values = spec.rows.map(function (r) { return r[1]; });
       var option;
       var palette = ["#b22222", "#d4a017", "#2f6690", "#3a7d44", "#8e5572", "#e07a5f", "#5b8e7d", "#6c757d", "#9c6644"];
+      if (spec.colors) palette = spec.colors;  // a chart whose categories carry meaning (done / late) picks its own
       if (spec.kind === "pie") {
         option = { color: palette, tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
           legend: { bottom: 0, type: "scroll" },
