@@ -104,3 +104,41 @@ def post_scorecard(request, pk: int, payload: ScorecardIn):
     service(request.auth, a, payload.scores, payload.opinion, payload.confidence, payload.comments)
     a.refresh_from_db()
     return _assignment_out(a)
+
+
+class BiddingRoundOut(Schema):
+    id: int
+    title: str
+    org_id: int
+    blind: bool
+    open: bool
+    items: list[dict]
+
+
+class BidsIn(Schema):
+    bids: dict[int, str]
+
+
+def _bidding_round(request, pk: int) -> ReviewRound:
+    r = ReviewRound.objects.select_related("org").filter(pk=pk).first()
+    if r is None or not r.bidding or not request.auth.has_perm("reviews.bid", r):
+        raise Http404
+    return r
+
+
+@router.get("/reviews/rounds/{pk}/bids", response=BiddingRoundOut)
+def my_bids(request, pk: int):
+    """The items an expert of the pool may bid on (not conflicted), with the expert's current bid."""
+    from tupo.reviews.models import InterestBid
+
+    r = _bidding_round(request, pk)
+    items = services.biddable_items(request.auth, r)
+    mine = dict(InterestBid.objects.filter(expert=request.auth, round=r).values_list("item_id", "level"))
+    return {"id": r.pk, "title": r.title, "org_id": r.org_id, "blind": r.blind, "open": services.bidding_open(r),
+            "items": [{"id": it.pk, "title": it.title, "text": it.text, "bid": mine.get(it.pk, "")} for it in items]}
+
+
+@router.post("/reviews/rounds/{pk}/bids", response=dict[str, int])
+def post_bids(request, pk: int, payload: BidsIn):
+    """Set bids {item id: "interested" | "willing" | "not_interested" | ""}; all or nothing."""
+    return services.save_bids(request.auth, _bidding_round(request, pk), payload.bids)

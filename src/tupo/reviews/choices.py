@@ -56,6 +56,15 @@ class TieKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class BidLevel(models.TextChoices):
+    INTERESTED = "interested", _("Interested")
+    WILLING = "willing", _("Willing")
+    NOT_INTERESTED = "not_interested", _("Not interested")
+
+
+BID_COLOURS = {BidLevel.INTERESTED: "success", BidLevel.WILLING: "info", BidLevel.NOT_INTERESTED: "secondary"}
+
+
 class ConflictSource(models.TextChoices):
     TREE = "tree", _("Organization tree")
     TIE = "tie", _("Declared tie")

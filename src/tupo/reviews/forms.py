@@ -23,12 +23,24 @@ class RoundForm(forms.ModelForm):
     class Meta:
         model = ReviewRound
         fields = ["title", "org", "blind", "scale_max", "reviews_per_item", "min_load", "max_load", "start_date",
-                  "workdays", "aggregation", "funded_count"]
+                  "workdays", "aggregation", "funded_count", "bidding", "bid_bonus", "bid_penalty"]
         widgets = {"start_date": DATE}
 
     def __init__(self, *args, orgs=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = orgs if orgs is not None else Organization.objects.none()
+        for name in ("bid_bonus", "bid_penalty"):  # only read when bidding is on: empty means the default
+            self.fields[name].required = False
+
+    def _bid_number(self, name):
+        value = self.cleaned_data.get(name)
+        return ReviewRound._meta.get_field(name).default if value is None else value
+
+    def clean_bid_bonus(self):
+        return self._bid_number("bid_bonus")
+
+    def clean_bid_penalty(self):
+        return self._bid_number("bid_penalty")
 
     def criteria_list(self) -> list[dict]:
         out = []

@@ -15,6 +15,7 @@ from tupo.orgs.models import Organization, Person
 from tupo.reviews.choices import (
     Aggregation,
     AssignmentStatus,
+    BidLevel,
     ConflictSource,
     Decision,
     RoundStatus,
@@ -68,8 +69,17 @@ class ExpertProfile(models.Model):
         return " ".join(x for x in (self.fields, self.keywords, self.profile) if x)
 
 
+class TieQuerySet(models.QuerySet):
+    def active(self):
+        """Ties not withdrawn: only these create conflicts."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
 class ExpertTie(models.Model):
-    """A tie the expert declared to a person or an organization (回避): reviews involving it are conflicted."""
+    """A tie the expert declared to a person or an organization (回避): reviews involving it are conflicted.
+
+    A withdrawn tie stays as a row (who withdrew it, when, why): the history of what the expert declared is kept.
+    """
 
     profile = models.ForeignKey(ExpertProfile, on_delete=models.CASCADE, related_name="ties")
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
@@ -78,6 +88,13 @@ class ExpertTie(models.Model):
                             verbose_name=_("organization"))
     kind = models.CharField(_("kind of tie"), max_length=20, choices=TieKind.choices)
     note = models.CharField(_("note"), max_length=200, blank=True)
+    declared_at = models.DateTimeField(_("declared at"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", verbose_name=_("withdrawn by"))
+    withdrawal_reason = models.CharField(_("reason for withdrawal"), max_length=300, blank=True)
+
+    objects = TieQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("declared tie")
@@ -112,6 +129,13 @@ class ReviewRound(models.Model):
     aggregation = models.CharField(_("ranking by"), max_length=16, choices=Aggregation.choices,
                                    default=Aggregation.CALIBRATED)
     funded_count = models.PositiveSmallIntegerField(_("places to award (k)"), null=True, blank=True)
+    bidding = models.BooleanField(_("experts bid for items"), default=False, help_text=_(
+        "While the round is a draft, experts of the pool mark items as interesting, acceptable or not for them; "
+        "the assignment takes the bids into account."))
+    bid_bonus = models.FloatField(_("bonus for “interested”"), default=0.3, help_text=_(
+        "Added to the match (0–1) of an expert and an item the expert is interested in; half of it for “willing”."))
+    bid_penalty = models.FloatField(_("penalty for “not interested”"), default=0.3, help_text=_(
+        "Subtracted from the match of an expert and an item the expert marked “not interested”."))
     assignment_report = models.JSONField(default=dict, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -198,6 +222,26 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.expert} → {self.item}"
+
+
+class InterestBid(models.Model):
+    """An expert's bid of interest on one item before assignment (interested / willing / not interested)."""
+
+    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="bids")
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_bids",
+                               verbose_name=_("expert"))
+    item = models.ForeignKey(ReviewItem, on_delete=models.CASCADE, related_name="bids")
+    level = models.CharField(_("bid"), max_length=16, choices=BidLevel.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["round", "item", "expert"]
+        verbose_name = _("bid of interest")
+        verbose_name_plural = _("bids of interest")
+        constraints = [models.UniqueConstraint(fields=["expert", "item"], name="one_bid_per_expert_item")]
+
+    def __str__(self) -> str:
+        return f"{self.expert} {self.level} {self.item}"
 
 
 class Scorecard(models.Model):

@@ -58,6 +58,20 @@ def my_assignments(user):
             .select_related("item", "round", "scorecard").order_by("round__deadline", "round_id", "item_id"))
 
 
+def rounds_open_for_bids(user) -> list:
+    """Draft rounds asking for bids of interest whose pool holds the expert (few rounds: checked in Python)."""
+    from tupo.accounts.choices import Role
+    from tupo.reviews.choices import RoundStatus
+    from tupo.reviews.models import ReviewRound
+    from tupo.reviews.services import in_pool
+
+    if not getattr(user, "is_authenticated", False) or Role.EXPERT not in user.roles:
+        return []
+    rounds = ReviewRound.objects.filter(status=RoundStatus.DRAFT, bidding=True).select_related("org") \
+        .order_by("-created_at", "-id")[:50]
+    return [r for r in rounds if in_pool(user, r)]
+
+
 def progress(review_round):
     """Per expert and per item: done / in progress (draft scores) / not started, in a few aggregate queries."""
     from tupo.accounts.models import User

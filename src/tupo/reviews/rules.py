@@ -71,6 +71,19 @@ def is_expert(user) -> bool:
     return getattr(user, "is_authenticated", False) and Role.EXPERT in user.roles
 
 
+@rules.predicate
+def in_review_pool(user, review_round) -> bool:
+    """An available expert whose expert grant lies on the round's branch of the tree (the round's pool)."""
+    from tupo.reviews.services import in_pool
+
+    return review_round is not None and in_pool(user, review_round)
+
+
+@rules.predicate
+def declared_tie(user, tie) -> bool:
+    return tie is not None and getattr(user, "pk", None) == tie.profile.user_id
+
+
 rules.add_perm("reviews.add_round", manages_review_org)
 rules.add_perm("reviews.manage_round", manages_round)
 rules.add_perm("reviews.manage_item", manages_item_round)
@@ -79,3 +92,5 @@ rules.add_perm("reviews.review", is_assigned_expert)
 rules.add_perm("reviews.view_feedback", manages_item_round | (owns_item & item_decided))
 rules.add_perm("reviews.use_admin", has_review_admin_role)
 rules.add_perm("reviews.edit_own_profile", is_expert)
+rules.add_perm("reviews.bid", in_review_pool)
+rules.add_perm("reviews.withdraw_tie", declared_tie | has_review_admin_role)

@@ -28,6 +28,7 @@ from tupo.reviews.choices import (
     ALLOWED_TRANSITIONS,
     Aggregation,
     AssignmentStatus,
+    BidLevel,
     ConflictSource,
     Decision,
     RoundStatus,
@@ -38,6 +39,7 @@ from tupo.reviews.models import (
     Criterion,
     ExpertProfile,
     ExpertTie,
+    InterestBid,
     PanelDecision,
     ReviewEvent,
     ReviewItem,
@@ -47,7 +49,7 @@ from tupo.reviews.models import (
 )
 
 ROUND_FIELDS = ("title", "blind", "scale_max", "reviews_per_item", "min_load", "max_load", "start_date", "workdays",
-                "aggregation", "funded_count")
+                "aggregation", "funded_count", "bidding", "bid_bonus", "bid_penalty")
 PROFILE_FIELDS = ("fields", "keywords", "profile", "available", "max_load")
 
 
@@ -96,6 +98,16 @@ def validate_round(data: dict) -> dict:
             errors.setdefault(k, []).append(_("At least %(n)s.") % {"n": low})
     if clean.get("min_load") is not None and clean.get("max_load") is not None and clean["min_load"] > clean["max_load"]:
         errors.setdefault("min_load", []).append(_("The fewest items cannot exceed the most items."))
+    for k in ("bid_bonus", "bid_penalty"):
+        if k in clean:
+            try:
+                value = float(clean[k])
+            except (TypeError, ValueError):
+                value = float("nan")
+            if not 0 <= value <= 1:  # NaN fails too
+                errors.setdefault(k, []).append(_("Between 0 and 1 (the match itself is 0–1)."))
+            else:
+                clean[k] = value
     if not errors:
         try:
             clean["deadline"] = add_workdays(clean.get("start_date") or timezone.localdate(), int(clean.get("workdays", 10)))
@@ -140,9 +152,37 @@ def change_status(actor, review_round: ReviewRound, to: str, reason: str = "") -
     locked.status = to
     locked.save(update_fields=["status"])
     _event(locked, "status", actor, from_value=frm, to_value=to, reason=reason)
-    audit.record("review.round.status", actor=actor, obj=locked, details={"from": frm, "to": to, "reason": reason})
+    told = _notify_owners(locked) if to == RoundStatus.DECIDED else 0
+    audit.record("review.round.status", actor=actor, obj=locked,
+                 details={"from": frm, "to": to, "reason": reason, **({"owners_notified": told} if told else {})})
     review_round.status = to
     return locked
+
+
+def _notify_owners(review_round) -> int:
+    """When decisions are published, tell each item's submitter and team (one notice per item) where the
+    feedback is. Administrators of the submitting organization also see it, but are not notified."""
+    from django.urls import reverse
+
+    from tupo.accounts.models import User
+    from tupo.core.notifications import notify
+
+    items = list(review_round.items.select_related("decision").prefetch_related("team").order_by("id"))
+    team_users: dict[int, list] = {}
+    person_ids = {p.pk for it in items for p in it.team.all()}
+    for u in User.objects.filter(person_id__in=person_ids, is_active=True):
+        team_users.setdefault(u.person_id, []).append(u)
+    submitters = {u.pk: u for u in User.objects.filter(pk__in={it.submitted_by_id for it in items if it.submitted_by_id})}
+    n = 0
+    for it in items:
+        owners = [submitters[it.submitted_by_id]] if it.submitted_by_id in submitters else []
+        owners += [u for p in it.team.all() for u in team_users.get(p.pk, [])]
+        if owners:
+            n += notify(owners, _("Review result: %(item)s") % {"item": it.title},
+                        _("The review of “%(item)s” in “%(round)s” is decided. Read the scores per criterion and the "
+                          "experts' opinions.") % {"item": it.title, "round": review_round.title},
+                        reverse("reviews:feedback", args=[it.pk]))
+    return n
 
 
 def _require_editable(review_round: ReviewRound) -> None:
@@ -199,11 +239,55 @@ def declare_tie(actor, user, *, kind: str, person=None, org=None, note: str = ""
     if (person is None) == (org is None):
         raise ValidationError(_("A tie is to one person or one organization."))
     profile, _created = ExpertProfile.objects.get_or_create(user=user)
-    if ExpertTie.objects.filter(profile=profile, person=person, org=org).exists():
+    if ExpertTie.objects.active().filter(profile=profile, person=person, org=org).exists():
         raise ValidationError(_("This tie is already declared."))
     tie = ExpertTie.objects.create(profile=profile, person=person, org=org, kind=kind, note=note)
     audit.record("review.tie.declare", actor=actor, obj=tie, details={"kind": kind})
     return tie
+
+
+def _round_assigned(review_round) -> bool:
+    """Assigned = experts have been given items (or the round is past its draft)."""
+    return review_round.status != RoundStatus.DRAFT or review_round.assignments.exists()
+
+
+@atomic_service
+def withdraw_tie(actor, tie: ExpertTie, reason: str) -> ExpertTie:
+    """The expert (or a department administrator) withdraws a declared tie, with a reason; the row is kept.
+
+    Conflicts follow only where nothing is assigned yet: in draft rounds without assignments the expert's tree and
+    tie conflicts are recomputed at once. Rounds already assigned keep their conflicts (nobody's review changes
+    silently); each gets a ``tie_withdrawn`` event that the administrator sees on the conflicts page, and the
+    administrator's next "recompute" applies the withdrawal. Returns the tie with ``rounds_recomputed`` and
+    ``rounds_flagged`` (lists of round ids) set."""
+    user = tie.profile.user
+    require_perm(actor, "reviews.withdraw_tie", tie)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Give a reason.")]})
+    locked = ExpertTie.objects.select_for_update().select_related("profile__user", "person", "org").get(pk=tie.pk)
+    if locked.withdrawn_at is not None:
+        raise InvalidTransition(_("This tie was already withdrawn."))
+    locked.withdrawn_at = timezone.now()
+    locked.withdrawn_by = _user(actor)
+    locked.withdrawal_reason = reason.strip()[:300]
+    locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    recomputed, flagged = [], []
+    round_ids = set(Conflict.objects.filter(expert=user, source=ConflictSource.TIE).values_list("round_id", flat=True))
+    for review_round in ReviewRound.objects.filter(pk__in=round_ids).select_related("org").order_by("id"):
+        if _round_assigned(review_round):
+            flagged.append(review_round.pk)
+            _event(review_round, "tie_withdrawn", actor, from_value=user.pk, reason=reason.strip())
+            continue
+        expert = type(user).objects.select_related("person__org").get(pk=user.pk)
+        Conflict.objects.filter(round=review_round, expert=user,
+                                source__in=(ConflictSource.TREE, ConflictSource.TIE)).delete()
+        Conflict.objects.bulk_create(find_conflicts(review_round, [expert], _round_items(review_round)))
+        recomputed.append(review_round.pk)
+    audit.record("review.tie.withdraw", actor=actor, obj=locked, details={
+        "reason": reason.strip(), "rounds_recomputed": recomputed, "rounds_flagged": flagged})
+    locked.rounds_recomputed, locked.rounds_flagged = recomputed, flagged
+    tie.withdrawn_at = locked.withdrawn_at
+    return locked
 
 
 def expert_pool(review_round: ReviewRound) -> list:
@@ -255,7 +339,7 @@ def find_conflicts(review_round: ReviewRound, experts: list, items: list) -> lis
                 why = _("The expert belongs to %(org)s, below the submitting organization %(item_org)s.")
             found.setdefault((user.pk, item.pk), []).append(
                 (ConflictSource.TREE, why % {"org": org.name, "item_org": item.org.name}))
-    ties = list(ExpertTie.objects.filter(profile__user__in=[u.pk for u in experts])
+    ties = list(ExpertTie.objects.active().filter(profile__user__in=[u.pk for u in experts])
                 .select_related("profile", "person", "org"))
     if ties:
         team = {it.pk: {p.pk: p for p in it.team.all()} for it in items}
@@ -290,6 +374,7 @@ def compute_conflicts(actor, review_round: ReviewRound) -> int:
     require_perm(actor, "reviews.manage_round", review_round)
     experts = _experts_with_assigned(review_round)
     n = _refresh_conflicts(review_round, experts, _round_items(review_round))
+    _event(review_round, "conflicts", actor, to_value=n)
     audit.record("review.conflicts", actor=actor, obj=review_round, details={"conflicts": n})
     return n
 
@@ -331,7 +416,127 @@ def _problem(review_round):
         if e in e_index and i in i_index:
             forbidden[e_index[e], i_index[i]] = True
     affinity = textsim.affinity([u.expert_profile.text for u in experts], [f"{it.title} {it.text}" for it in items])
-    return experts, items, np.asarray(affinity, dtype=float), forbidden
+    affinity = np.asarray(affinity, dtype=float)
+    if review_round.bidding:
+        affinity = with_bids(affinity, _bid_matrix(review_round, e_index, i_index),
+                             review_round.bid_bonus, review_round.bid_penalty)
+    return experts, items, affinity, forbidden
+
+
+# --- bids of interest ------------------------------------------------------------------------------------------
+
+BID_CODES = {BidLevel.INTERESTED: 1, BidLevel.WILLING: 2, BidLevel.NOT_INTERESTED: 3}
+
+
+def with_bids(affinity: np.ndarray, bids: np.ndarray, bonus: float, penalty: float) -> np.ndarray:
+    """The match the solver maximizes: text affinity + ``bonus`` where the expert is interested, + ``bonus``/2 where
+    willing, − ``penalty`` where not interested (``bids`` holds 0 none, 1 interested, 2 willing, 3 not interested)."""
+    out = np.array(affinity, dtype=float, copy=True)
+    out[bids == 1] += bonus
+    out[bids == 2] += bonus / 2
+    out[bids == 3] -= penalty
+    return out
+
+
+def _bid_matrix(review_round, e_index: dict[int, int], i_index: dict[int, int]) -> np.ndarray:
+    bids = np.zeros((len(e_index), len(i_index)), dtype=np.int8)
+    for e, i, level in InterestBid.objects.filter(round=review_round).values_list("expert_id", "item_id", "level"):
+        if e in e_index and i in i_index:
+            bids[e_index[e], i_index[i]] = BID_CODES[level]
+    return bids
+
+
+def in_pool(user, review_round: ReviewRound) -> bool:
+    """Whether ``user`` is an available expert of the round's pool (same rule as ``expert_pool``), in two queries."""
+    from tupo.accounts.models import RoleGrant
+
+    if not getattr(user, "is_authenticated", False) or Role.EXPERT not in user.roles:
+        return False
+    if not ExpertProfile.objects.filter(user=user, available=True).exists():
+        return False
+    path = review_round.org.path
+    return any(g.org_id is None or path.startswith(g.org.path) or g.org.path.startswith(path)
+               for g in RoleGrant.objects.filter(user=user, role=Role.EXPERT).select_related("org"))
+
+
+def bidding_open(review_round: ReviewRound) -> bool:
+    """Bids are taken while the round is a draft that asks for them."""
+    return review_round.bidding and review_round.status == RoundStatus.DRAFT
+
+
+def biddable_items(user, review_round: ReviewRound) -> list[ReviewItem]:
+    """The round's items the expert may bid on: all but those the expert is conflicted with (tree, tie, recusal)."""
+    from tupo.accounts.models import User
+
+    items = _round_items(review_round)
+    expert = User.objects.select_related("person__org").get(pk=user.pk)
+    blocked = {c.item_id for c in find_conflicts(review_round, [expert], items)}
+    blocked |= set(Conflict.objects.filter(round=review_round, expert=user).values_list("item_id", flat=True))
+    return [it for it in items if it.pk not in blocked]
+
+
+@atomic_service
+def save_bids(actor, review_round: ReviewRound, bids: dict) -> dict[str, int]:
+    """An expert of the pool records bids {item id: "interested" | "willing" | "not_interested" | ""} ("" removes
+    the bid) while bidding is open. Unknown or conflicted items and unknown levels are refused, nothing saved."""
+    require_perm(actor, "reviews.bid", review_round)
+    if not bidding_open(review_round):
+        raise InvalidTransition(_("Bids of interest are taken only while the round is a draft that asks for them."))
+    allowed = {it.pk for it in biddable_items(actor, review_round)}
+    clean: dict[int, str] = {}
+    errors = []
+    for raw_item, level in bids.items():
+        try:
+            item_id = int(raw_item)
+        except (TypeError, ValueError):
+            item_id = None
+        if item_id not in allowed:
+            errors.append(_("Item %(item)s is not one you can bid on in this round.") % {"item": raw_item})
+            continue
+        level = (level or "").strip()
+        if level and level not in BidLevel.values:
+            errors.append(_("“%(level)s” is not a bid.") % {"level": level})
+            continue
+        clean[item_id] = level
+    if errors:
+        raise ValidationError({"bids": errors})
+    existing = {b.item_id: b for b in InterestBid.objects.filter(expert=actor, item_id__in=clean)}
+    counts = {"saved": 0, "removed": 0}
+    for item_id, level in clean.items():
+        bid = existing.get(item_id)
+        if not level:
+            if bid is not None:
+                bid.delete()
+                counts["removed"] += 1
+        elif bid is None:
+            InterestBid.objects.create(round=review_round, expert=actor, item_id=item_id, level=level)
+            counts["saved"] += 1
+        elif bid.level != level:
+            bid.level = level
+            bid.save(update_fields=["level", "updated_at"])
+            counts["saved"] += 1
+    if counts["saved"] or counts["removed"]:
+        _event(review_round, "bid", actor, to_value=counts["saved"], reason=f"removed={counts['removed']}")
+        audit.record("review.bid", actor=actor, obj=review_round, details={
+            **counts, "bids": {str(k): v for k, v in sorted(clean.items())}})
+    return counts
+
+
+def bid_summary(review_round: ReviewRound) -> dict:
+    """For the administrator's assignment page: how many bids, and how the current assignment meets them."""
+    from django.db.models import Count as _Count
+
+    by_level = dict(InterestBid.objects.filter(round=review_round).values_list("level").annotate(n=_Count("id"))
+                    .values_list("level", "n"))
+    experts = InterestBid.objects.filter(round=review_round).values("expert_id").distinct().count()
+    bids = {(e, i): lv for e, i, lv in InterestBid.objects.filter(round=review_round)
+            .values_list("expert_id", "item_id", "level")}
+    met = {lv: 0 for lv in BidLevel.values}
+    for e, i in review_round.assignments.filter(status__in=ACTIVE_ASSIGNMENT).values_list("expert_id", "item_id"):
+        if (e, i) in bids:
+            met[bids[(e, i)]] += 1
+    return {"experts": experts, "by_level": {lv: by_level.get(lv, 0) for lv in BidLevel.values},
+            "assigned": met, "total": sum(by_level.values())}
 
 
 def _require_unscored(review_round):

@@ -23,9 +23,11 @@ from tupo.reviews import queries, services
 from tupo.reviews.choices import (
     ALLOWED_TRANSITIONS,
     ASSIGNMENT_COLOURS,
+    BID_COLOURS,
     DECISION_COLOURS,
     ROUND_COLOURS,
     AssignmentStatus,
+    BidLevel,
     RoundStatus,
 )
 from tupo.reviews.forms import (
@@ -38,7 +40,16 @@ from tupo.reviews.forms import (
     ScorecardForm,
     TieForm,
 )
-from tupo.reviews.models import Assignment, Conflict, ExpertProfile, ReviewItem, ReviewRound
+from tupo.reviews.models import (
+    Assignment,
+    Conflict,
+    ExpertProfile,
+    ExpertTie,
+    InterestBid,
+    ReviewEvent,
+    ReviewItem,
+    ReviewRound,
+)
 
 PAGE = settings.TUPO_PAGE_SIZE
 
@@ -175,7 +186,28 @@ def conflicts(request, pk: int):
         messages.success(request, _("Conflicts recomputed: %(n)s from the tree and declared ties.") % {"n": n})
         return redirect("reviews:conflicts", pk=pk)
     qs = Conflict.objects.filter(round=review_round).select_related("expert", "item").order_by("item_id", "expert_id")
-    return render(request, "reviews/conflicts.html", {"round": review_round, "page": _page(request, qs)})
+    tie_experts = Conflict.objects.filter(round=review_round, source="tie").values("expert_id")
+    ties = list(ExpertTie.objects.active().filter(profile__user__in=tie_experts)
+                .select_related("profile__user", "person", "org").order_by("profile__user_id", "id")[:50])
+    return render(request, "reviews/conflicts.html", {"round": review_round, "page": _page(request, qs),
+                                                      "withdrawn": _pending_withdrawals(review_round), "ties": ties,
+                                                      "reason_form": ReasonForm()})
+
+
+def _pending_withdrawals(review_round):
+    """Ties withdrawn after the round's conflicts were last recomputed: the administrator decides what follows."""
+    from tupo.accounts.models import User
+
+    last = ReviewEvent.objects.filter(round=review_round, kind__in=("conflicts", "assign")).order_by("-at", "-id") \
+        .values_list("at", flat=True).first()
+    events = ReviewEvent.objects.filter(round=review_round, kind="tie_withdrawn").order_by("at", "id")
+    if last is not None:
+        events = events.filter(at__gt=last)
+    events = list(events[:50])
+    experts = {u.pk: u for u in User.objects.filter(pk__in=[int(e.from_value) for e in events if e.from_value])}
+    for e in events:
+        e.expert = experts.get(int(e.from_value)) if e.from_value else None
+    return events
 
 
 @login_required
@@ -202,9 +234,19 @@ def assignment(request, pk: int):
                 messages.success(request, _("Experts assigned."))
             return redirect("reviews:assignment", pk=pk)
     qs = (Assignment.objects.filter(round=review_round).select_related("expert", "item").order_by("item_id", "id"))
+    page = _page(request, qs)
+    if review_round.bidding:
+        rows = list(page.object_list)
+        levels = {(e, i): lv for e, i, lv in InterestBid.objects.filter(
+            round=review_round, item_id__in={a.item_id for a in rows}, expert_id__in={a.expert_id for a in rows})
+            .values_list("expert_id", "item_id", "level")}
+        for a in rows:
+            lv = levels.get((a.expert_id, a.item_id))
+            a.bid = BidLevel(lv) if lv else None
     return render(request, "reviews/assignment.html", {
         "round": review_round, "report": review_round.assignment_report, "reasons": reasons,
-        "page": _page(request, qs), "colours": ASSIGNMENT_COLOURS,
+        "page": page, "colours": ASSIGNMENT_COLOURS, "bid_colours": BID_COLOURS,
+        "bids": services.bid_summary(review_round) if review_round.bidding else None,
         "pool": services.expert_pool(review_round),
         "editable": review_round.status in (RoundStatus.DRAFT, RoundStatus.OPEN),
     })
@@ -285,40 +327,80 @@ def export_scores(request, pk: int):
         card = getattr(a, "scorecard", None)
         rows.append([a.item.title, second, who, *[by_crit.get(c.pk) for c in criteria], round(total, 2),
                      card.confidence if card else None, card.opinion if card else ""])
-    audit.record("review.export", actor=request.user, obj=review_round, details={"rows": len(rows)})
-    return _anonymous_xlsx(f"scores-{review_round.pk}.xlsx", headers, rows, _("Scores"))
+    item_headers, item_rows = _item_sheet(review_round, criteria, assignments, _int_or_none(request.GET.get("k")))
+    audit.record("review.export", actor=request.user, obj=review_round,
+                 details={"format": "xlsx", "rows": len(rows), "items": len(item_rows)})
+    return _anonymous_xlsx(f"scores-{review_round.pk}.xlsx",
+                           [(_("Reviews"), headers, rows), (_("Items"), item_headers, item_rows)])
+
+
+def _item_sheet(review_round, criteria, assignments, k):
+    """One row per item: reviews, per-criterion means, the four aggregates, rank interval, P(awarded), decision."""
+    ranking = services.aggregate(review_round, k=k)
+    per: dict[tuple[int, int], list[float]] = {}
+    for a in assignments:
+        for sc in a.scores.all():
+            per.setdefault((a.item_id, sc.criterion_id), []).append(float(sc.value))
+    headers = [_("Rank"), _("Item"), _("Item number") if review_round.blind else _("Submitting organization"),
+               _("Reviews")]
+    headers += [_("Mean of %(criterion)s") % {"criterion": c.name} for c in criteria]
+    headers += [_("Weighted mean"), _("Trimmed mean"), _("Median"), _("Calibrated score"), _("Rank interval"),
+                _("P(awarded)"), _("Decision")]
+    rows = []
+
+    def num(v):
+        return None if v is None else round(v, 2)
+
+    for n, r in enumerate(ranking.rows, start=1):
+        means = [per.get((r.item.pk, c.pk)) for c in criteria]
+        decision = getattr(r.item, "decision", None)
+        rows.append([n, r.item.title, r.item.pk if review_round.blind else r.item.org.name, r.n_reviews,
+                     *[round(sum(m) / len(m), 2) if m else None for m in means],
+                     num(r.mean), num(r.trimmed_mean), num(r.median), num(r.calibrated),
+                     f"{r.rank_low}–{r.rank_high}" if r.rank else None,
+                     round(r.p_funded, 3) if r.p_funded is not None else None,
+                     decision.get_decision_display() if decision else None])
+    return headers, rows
 
 
 @login_required
-def export_report(request, pk: int):
+def export_report(request, pk: int, fmt: str = "docx"):
     from urllib.parse import quote
 
-    from tupo.reviews.report import DOCX_TYPE, review_report
+    from tupo.reviews.report import DOCX_TYPE, PDF_TYPE, review_report, review_report_pdf
 
     review_round = _round_for_admin(request, pk)
     ranking = services.aggregate(review_round, k=_int_or_none(request.GET.get("k")))
     audit.record("review.export", actor=request.user, obj=review_round,
-                 details={"format": "docx", "rows": len(ranking.rows)})
-    response = HttpResponse(review_report(review_round, ranking), content_type=DOCX_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'review-report-{review_round.pk}.docx')}"
+                 details={"format": fmt, "rows": len(ranking.rows)})
+    if fmt == "pdf":
+        response = HttpResponse(review_report_pdf(review_round, ranking), content_type=PDF_TYPE)
+    else:
+        response = HttpResponse(review_report(review_round, ranking), content_type=DOCX_TYPE)
+    name = f"review-report-{review_round.pk}.{fmt}"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response
 
 
-def _anonymous_xlsx(filename, headers, rows, title):
-    """Like core.xlsx.xlsx_response, but the workbook's metadata names no person (creator "Tupo")."""
+def _anonymous_xlsx(filename, sheets):
+    """Like core.xlsx.xlsx_response with several sheets, and metadata naming no person (creator and last
+    modified by "Tupo")."""
     import io
     from urllib.parse import quote
 
     from openpyxl import Workbook
 
     wb = Workbook()
-    ws = wb.active
-    ws.title = str(title)[:31]
-    ws.append([str(h) for h in headers])
-    for row in rows:
-        ws.append(["" if v is None else v for v in row])
+    wb.remove(wb.active)
+    for title, headers, rows in sheets:
+        ws = wb.create_sheet(str(title)[:31])
+        ws.append([str(h) for h in headers])
+        for row in rows:
+            ws.append(["" if v is None else v for v in row])
+        ws.freeze_panes = "A2"
     wb.properties.creator = "Tupo"
     wb.properties.lastModifiedBy = "Tupo"
+    wb.properties.title = ""
     buf = io.BytesIO()
     wb.save(buf)
     response = HttpResponse(buf.getvalue(), content_type=XLSX_TYPE)
@@ -332,7 +414,41 @@ def _anonymous_xlsx(filename, headers, rows, title):
 def mine(request):
     qs = queries.my_assignments(request.user)
     return render(request, "reviews/mine.html", {"page": _page(request, qs), "colours": ASSIGNMENT_COLOURS,
-                                                 "profile": ExpertProfile.objects.filter(user=request.user).first()})
+                                                 "profile": ExpertProfile.objects.filter(user=request.user).first(),
+                                                 "bidding_rounds": queries.rounds_open_for_bids(request.user)})
+
+
+def _round_for_bidder(request, pk):
+    """A round whose pool the expert is in (404 otherwise: experts do not learn of other rounds)."""
+    review_round = ReviewRound.objects.select_related("org").filter(pk=pk).first()
+    if review_round is None or not review_round.bidding or not request.user.has_perm("reviews.bid", review_round):
+        raise Http404
+    return review_round
+
+
+@login_required
+def bids(request, pk: int):
+    """An expert marks items of a draft round: interested / willing / not interested (before assignment)."""
+    review_round = _round_for_bidder(request, pk)
+    open_ = services.bidding_open(review_round)
+    if request.method == "POST":
+        data = {key[len("bid_"):]: value for key, value in request.POST.items() if key.startswith("bid_")}
+        try:
+            counts = services.save_bids(request.user, review_round, data)
+        except (ValidationError, InvalidTransition) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("Bids saved: %(saved)s changed, %(removed)s removed.") % counts)
+        return redirect(f"{request.path}?page={_int_or_none(request.GET.get('page')) or 1}")
+    from django.core.paginator import Paginator
+
+    page = Paginator(services.biddable_items(request.user, review_round), PAGE).get_page(request.GET.get("page"))
+    mine = dict(InterestBid.objects.filter(expert=request.user, item__in=[it.pk for it in page.object_list])
+                .values_list("item_id", "level"))
+    for it in page.object_list:
+        it.bid = mine.get(it.pk, "")
+    return render(request, "reviews/bids.html", {"round": review_round, "page": page, "open": open_,
+                                                 "levels": BidLevel.choices})
 
 
 @login_required
@@ -407,15 +523,18 @@ def profile(request):
         else:
             messages.success(request, _("Profile saved."))
             return redirect("reviews:mine")
-    return render(request, "reviews/profile.html", {"form": form, "tie_form": TieForm(), "ties": _ties(request.user)})
+    ties = _ties(request.user)
+    return render(request, "reviews/profile.html", {
+        "form": form, "tie_form": TieForm(), "ties": [t for t in ties if t.withdrawn_at is None],
+        "withdrawn_ties": [t for t in ties if t.withdrawn_at is not None], "reason_form": ReasonForm()})
 
 
 def _ties(user):
     """The expert's declared ties; a person outside what the expert may see is shown by ID number only."""
     from tupo.orgs.models import Person
-    from tupo.reviews.models import ExpertTie
 
-    ties = list(ExpertTie.objects.filter(profile__user=user).select_related("person", "org").order_by("id"))
+    ties = list(ExpertTie.objects.filter(profile__user=user).select_related("person", "org", "withdrawn_by")
+                .order_by("id"))
     visible = set(Person.objects.visible_to(user).filter(pk__in=[t.person_id for t in ties if t.person_id])
                   .values_list("pk", flat=True))
     for t in ties:
@@ -456,6 +575,35 @@ def tie_add(request):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Tie declared: you will not be assigned items it concerns."))
+    return redirect("reviews:profile")
+
+
+@login_required
+@require_POST
+def tie_withdraw(request, pk: int):
+    """Withdraw a declared tie (with a reason). The expert's own ties; a department administrator's, anyone's."""
+    tie = ExpertTie.objects.select_related("profile__user").filter(pk=pk).first()
+    if tie is None or not request.user.has_perm("reviews.withdraw_tie", tie):
+        raise Http404
+    form = ReasonForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Give a reason."))
+        done = services.withdraw_tie(request.user, tie, form.cleaned_data["reason"])
+    except (ValidationError, InvalidTransition) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        msg = _("Tie withdrawn. Rounds not yet assigned take it into account now.")
+        if done.rounds_flagged:
+            msg += " " + _("In %(n)s round(s) already assigned, the administrator decides whether to recompute "
+                           "conflicts.") % {"n": len(done.rounds_flagged)}
+        messages.success(request, msg)
+    if tie.profile.user_id != request.user.pk:
+        from django.utils.http import url_has_allowed_host_and_scheme
+
+        nxt = request.POST.get("next", "")
+        ok = url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+        return redirect(nxt if ok else "reviews:index")
     return redirect("reviews:profile")
 
 
