@@ -125,3 +125,24 @@ def build(tree, personas, *, upto="notice"):
         getattr(w, n).refresh_from_db()
     w.cycle.refresh_from_db()
     return w
+
+
+VOTE_FROM, VOTE_UNTIL = dt.date(2026, 9, 21), dt.date(2026, 9, 25)
+
+
+def in_review_with_vote(tree, personas, *, weight=30, max_choices=2, vote=True):
+    w = build(tree, personas, upto="submitted")
+    admin = personas.dept_admin
+    if vote:
+        with travel(OPEN_DAY):
+            services.configure_vote(admin, w.cycle, enabled=True, weight=weight, start=VOTE_FROM, end=VOTE_UNTIL,
+                                    max_choices=max_choices)
+    w.experts = make_experts(tree)
+    with travel(REVIEW_DAY):
+        services.change_status(admin, w.cycle, "screening")
+        for n in (w.a1, w.a2, w.b1):
+            services.screen(admin, n, True)
+        run_first_round(admin, w.cycle, w.experts)
+    w.cycle.refresh_from_db()
+    w.member_b = make_user("member_b", Role.MEMBER, tree.village_b1)
+    return w

@@ -146,3 +146,100 @@ def certificate_pdf(cert: Certificate, verify_url: str) -> bytes:
     ]
     doc.build(story)
     return buf.getvalue()
+
+
+# --- the commendation document (表彰决定) ---------------------------------------------------------------------
+
+CN_NUM = "一二三四五六七八九十"
+
+
+def commendation_parts(cycle) -> dict:
+    """Title, approval line, body paragraphs and the winners by grade and category, as printed in both formats."""
+    from tupo.awards.services import closed_on, winners_by_grade
+
+    issuer = cycle.issuing_body or cycle.approving_body
+    groups = winners_by_grade(cycle)
+    total = sum(g["count"] for g in groups)
+    body = [
+        f"为充分发挥先进典型的示范引领作用，激励各级党组织围绕中心、服务大局、改革创新，经{cycle.approving_body}"
+        f"批准（{cycle.approval_ref}），并经申报推荐、资格审查、分类初评、现场陈述、实地考察和公示，"
+        f"决定授予以下{total}个项目“{cycle.name}”相应奖项，予以通报表彰。",
+    ]
+    sections = []
+    for n, g in enumerate(groups):
+        head = f"{CN_NUM[n] if n < len(CN_NUM) else n + 1}、{g['grade']['name']}（{g['count']}项）"
+        lines = []
+        for c in g["categories"]:
+            lines.append(f"{c['category']}类：")
+            lines.extend(f"{e.org.name}《{e.title}》" for e in c["entries"])
+        sections.append((head, lines))
+    closing = "希望受表彰的单位珍惜荣誉、再接再厉，进一步总结提炼经验做法；各级党组织要以先进为榜样，" \
+              "积极探索组织工作实践创新，推动各项工作取得新成效。"
+    return {"title": f"关于表彰{cycle.name}获奖项目的决定", "approval": f"批准文号：{cycle.approval_ref}",
+            "body": body, "sections": sections, "closing": closing, "issuer": issuer,
+            "date": _cn_date(closed_on(cycle))}
+
+
+def commendation_docx(cycle) -> bytes:
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    parts = commendation_parts(cycle)
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = "FangSong"
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), "仿宋_GB2312")
+    style.font.size = Pt(16)
+    title = doc.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = title.add_run(parts["title"])
+    run.font.size = Pt(22)
+    run.bold = True
+    run.font.name = "SimSun"
+    run._element.rPr.rFonts.set(qn("w:eastAsia"), "方正小标宋简体")
+    ref = doc.add_paragraph(parts["approval"])
+    ref.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for text in parts["body"]:
+        doc.add_paragraph(text).paragraph_format.first_line_indent = Pt(32)
+    for head, lines in parts["sections"]:
+        h = doc.add_paragraph()
+        h.paragraph_format.first_line_indent = Pt(32)
+        r = h.add_run(head)
+        r.font.name = "SimHei"
+        r._element.rPr.rFonts.set(qn("w:eastAsia"), "黑体")
+        for line in lines:
+            doc.add_paragraph(line).paragraph_format.first_line_indent = Pt(32)
+    doc.add_paragraph(parts["closing"]).paragraph_format.first_line_indent = Pt(32)
+    doc.add_paragraph("")
+    for text in (parts["issuer"], parts["date"]):
+        doc.add_paragraph(text).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    doc.core_properties.author = "Tupo"
+    doc.core_properties.title = parts["title"]
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def commendation_pdf(cycle) -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+
+    parts = commendation_parts(cycle)
+    s = _styles()
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=28 * mm, rightMargin=26 * mm, topMargin=37 * mm,
+                            bottomMargin=35 * mm, title=parts["title"], author="Tupo", creator="Tupo",
+                            subject=f"commendation {cycle.pk}")
+    story = [Paragraph(_esc(parts["title"]), s["title"]), Paragraph(_esc(parts["approval"]), s["center"]),
+             Spacer(1, 12)]
+    story += [Paragraph(_esc(t), s["body"]) for t in parts["body"]]
+    for head, lines in parts["sections"]:
+        story.append(Paragraph(_esc(head), s["body"]))
+        story += [Paragraph(_esc(t), s["body"]) for t in lines]
+    story += [Paragraph(_esc(parts["closing"]), s["body"]), Spacer(1, 24),
+              Paragraph(_esc(parts["issuer"]), s["right"]), Paragraph(_esc(parts["date"]), s["right"])]
+    doc.build(story)
+    return buf.getvalue()

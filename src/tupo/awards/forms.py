@@ -83,8 +83,10 @@ class ScreenForm(forms.Form):
 
 
 class SlotForm(forms.Form):
-    starts_at = forms.DateTimeField(label=_("Time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    panel = forms.ModelMultipleChoiceField(label=_("Panel"), queryset=None)
+    starts_at = forms.DateTimeField(label=_("Time"), widget=forms.DateTimeInput(attrs={
+        "type": "datetime-local", "aria-label": _("Time")}))
+    panel = forms.ModelMultipleChoiceField(label=_("Panel"), queryset=None, widget=forms.SelectMultiple(attrs={
+        "aria-label": _("Panel"), "size": 4}))
 
     def __init__(self, *args, users=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -97,9 +99,11 @@ class ScoreForm(forms.Form):
 
 
 class InspectionForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=DATE)
-    inspectors = forms.CharField(label=_("Inspectors"), max_length=200)
-    findings = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={"rows": 2}))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date", "aria-label": _("Date")}))
+    inspectors = forms.CharField(label=_("Inspectors"), max_length=200, widget=forms.TextInput(attrs={
+        "placeholder": _("Inspectors"), "aria-label": _("Inspectors")}))
+    findings = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={
+        "rows": 2, "placeholder": _("Findings"), "aria-label": _("Findings")}))
 
 
 class DecideForm(forms.Form):
@@ -148,3 +152,29 @@ class ResolveForm(forms.Form):
     def __init__(self, *args, candidates=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["promote"].queryset = candidates if candidates is not None else Nomination.objects.none()
+
+
+class VoteSettingsForm(forms.Form):
+    vote_enabled = forms.BooleanField(label=_("Hold an online vote of the members"), required=False)
+    vote_weight = forms.IntegerField(label=_("Weight of the vote (%)"), min_value=0, max_value=100, initial=0,
+                                     help_text=_("0 keeps the expert ranking unchanged."))
+    vote_start = forms.DateField(label=_("Voting from"), widget=DATE, required=False)
+    vote_end = forms.DateField(label=_("Voting until"), widget=DATE, required=False)
+    vote_max_choices = forms.IntegerField(label=_("Entries per ballot (at most)"), min_value=1, initial=1)
+
+
+class BallotForm(forms.Form):
+    category = forms.CharField(widget=forms.HiddenInput)
+    nominations = forms.MultipleChoiceField(label=_("Entries"), widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, entries=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["nominations"].choices = [(str(n.pk), f"{n.org.name}《{n.title}》") for n in entries]
+
+
+class HandlerForm(forms.Form):
+    handler = forms.ModelChoiceField(label=_("Handler"), queryset=None)
+
+    def __init__(self, *args, staff=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handler"].queryset = staff

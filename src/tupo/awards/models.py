@@ -60,6 +60,13 @@ class AwardCycle(models.Model):
     notice_workdays = models.PositiveSmallIntegerField(_("notice period (working days)"), default=5)
     max_per_org = models.PositiveSmallIntegerField(_("most nominations per organization"), default=1)
     required_materials = models.TextField(_("required materials"), blank=True)
+    # Optional online vote of the members in the first round: shown apart from the expert ranking, combined only
+    # by the explicit formula expert score × (1 − w) + vote share × w (w = vote_weight / 100).
+    vote_enabled = models.BooleanField(_("online vote"), default=False)
+    vote_weight = models.PositiveSmallIntegerField(_("weight of the vote (%)"), default=0)
+    vote_start = models.DateField(_("voting from"), null=True, blank=True)
+    vote_end = models.DateField(_("voting until"), null=True, blank=True)
+    vote_max_choices = models.PositiveSmallIntegerField(_("entries per ballot"), default=1)
     status = models.CharField(_("status"), max_length=16, choices=CycleStatus.choices, default=CycleStatus.DRAFT)
     version = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -287,3 +294,23 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return self.serial
+
+
+class Ballot(models.Model):
+    """One member's online vote in one category of the first round (网络投票). The unique constraint makes a
+    second ballot of the same person in the same category impossible, whatever the client does."""
+
+    cycle = models.ForeignKey(AwardCycle, on_delete=models.CASCADE, related_name="ballots")
+    category = models.CharField(_("category"), max_length=60)
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    nominations = models.ManyToManyField(Nomination, related_name="ballots", verbose_name=_("entries chosen"))
+    cast_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ballot")
+        verbose_name_plural = _("ballots")
+        constraints = [models.UniqueConstraint(fields=["cycle", "category", "voter"],
+                                               name="awards_one_ballot_per_voter_category")]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id}/{self.category}/{self.voter_id}"

@@ -50,11 +50,44 @@ def visible_nomination_q(user) -> Q:
 
 
 def visible_objection_q(user) -> Q:
+    """Objections of cycles the user runs, and those assigned to the user as handler."""
     admin = _paths(user, {Role.DEPT_ADMIN})
-    return tree.subtrees_q(admin, "cycle__org__path") if admin else NOTHING
+    q = tree.subtrees_q(admin, "cycle__org__path") if admin else NOTHING
+    if getattr(user, "is_authenticated", False):
+        q |= Q(handler=user)
+    return q
+
+
+def department_staff(cycle):
+    """Who may handle an objection: the department administrators of the cycle's organization and below."""
+    from tupo.accounts.models import User
+
+    return (User.objects.filter(is_active=True, role_grants__role=Role.DEPT_ADMIN,
+                                role_grants__org__path__startswith=cycle.org.path).distinct().order_by("username"))
+
+
+def vote_cycles_for(user):
+    """Cycles whose online vote is on, in the scope of a member's organization, during the first round."""
+    from tupo.awards.models import AwardCycle
+
+    paths = _paths(user, {Role.MEMBER})
+    if not paths:
+        return AwardCycle.objects.none()
+    return (AwardCycle.objects.filter(org__path__in=_ancestor_paths(paths), vote_enabled=True,
+                                      status=CycleStatus.REVIEW).select_related("org"))
 
 
 def open_cycles_for(user):
     from tupo.awards.models import AwardCycle
 
     return AwardCycle.objects.visible_to(user).filter(status=CycleStatus.OPEN).select_related("org")
+
+
+def panel_candidates():
+    """Who may sit on a presentation panel: experts, department administrators, leaders and liaison leaders
+    (never the three separated system administrators)."""
+    from tupo.accounts.models import User
+
+    return (User.objects.filter(is_active=True, role_grants__role__in=(Role.EXPERT, Role.DEPT_ADMIN, Role.LEADER,
+                                                                        Role.LIAISON))
+            .distinct().order_by("username"))

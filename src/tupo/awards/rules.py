@@ -48,6 +48,25 @@ def sits_on_panel(user, slot) -> bool:
 
 
 @rules.predicate
+def votes_in_cycle(user, cycle) -> bool:
+    """Members and cadres (role member) whose organization lies in the cycle's scope."""
+    if cycle is None or not getattr(user, "is_authenticated", False):
+        return False
+    return any(g.role == Role.MEMBER and g.org_id and g.org.path.startswith(cycle.org.path) for g in user.grants)
+
+
+@rules.predicate
+def handles_objection(user, objection) -> bool:
+    return (objection is not None and getattr(user, "is_authenticated", False)
+            and objection.handler_id is not None and objection.handler_id == user.pk)
+
+
+@rules.predicate
+def manages_objection_cycle(user, objection) -> bool:
+    return objection is not None and _covers(user, objection.cycle.org.path, {Role.DEPT_ADMIN})
+
+
+@rules.predicate
 def has_award_admin_role(user) -> bool:
     return getattr(user, "is_authenticated", False) and Role.DEPT_ADMIN in user.roles
 
@@ -59,3 +78,7 @@ rules.add_perm("awards.nominate", nominates_for_org)
 rules.add_perm("awards.edit_nomination", owns_nomination)
 rules.add_perm("awards.score_slot", sits_on_panel)
 rules.add_perm("awards.use_admin", has_award_admin_role)
+rules.add_perm("awards.vote", votes_in_cycle)
+# The administrator assigns the handler; the handler (or the administrator) records findings and outcome.
+rules.add_perm("awards.assign_objection", manages_objection_cycle)
+rules.add_perm("awards.handle_objection", manages_objection_cycle | handles_objection)

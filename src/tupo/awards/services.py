@@ -12,6 +12,9 @@ import secrets
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +35,7 @@ from tupo.awards.choices import (
 from tupo.awards.models import (
     Attachment,
     AwardCycle,
+    Ballot,
     Certificate,
     CycleEvent,
     FirstRound,
@@ -403,6 +407,158 @@ def first_round_ranking(cycle: AwardCycle) -> list[dict]:
     return out
 
 
+# --- the optional online vote of the first round ---------------------------------------------------------------
+
+VOTE_SETTINGS_STATUSES = (CycleStatus.DRAFT, CycleStatus.OPEN, CycleStatus.SCREENING, CycleStatus.REVIEW)
+
+
+@atomic_service
+def configure_vote(actor, cycle: AwardCycle, *, enabled: bool, weight: int = 0, start: dt.date | None = None,
+                   end: dt.date | None = None, max_choices: int = 1) -> AwardCycle:
+    """Switch the members' online vote on or off, with its weight (0–100 %), window and entries per ballot.
+    Fixed once the first ballot is cast, so that nobody changes the rules of a running vote."""
+    require_perm(actor, "awards.manage_cycle", cycle)
+    locked = _lock_cycle(cycle)
+    if locked.status not in VOTE_SETTINGS_STATUSES:
+        raise InvalidTransition(_("The online vote is set before the first round ends."))
+    if locked.ballots.exists():
+        raise InvalidTransition(_("Ballots have been cast: the rules of the vote can no longer change."))
+    errors: dict[str, list[str]] = {}
+    try:
+        weight = int(weight or 0)
+    except (TypeError, ValueError):
+        weight = -1
+    try:
+        max_choices = int(max_choices or 0)
+    except (TypeError, ValueError):
+        max_choices = 0
+    if enabled:
+        if not 0 <= weight <= 100:
+            errors["vote_weight"] = [_("The weight is a whole percentage from 0 to 100.")]
+        if not start or not end:
+            errors["vote_end"] = [_("Give the voting window.")]
+        elif end < start:
+            errors["vote_end"] = [_("The window cannot end before it starts.")]
+        if max_choices < 1:
+            errors["vote_max_choices"] = [_("At least %(n)s.") % {"n": 1}]
+    if errors:
+        raise ValidationError(errors)
+    if enabled:
+        locked.vote_enabled, locked.vote_weight, locked.vote_start, locked.vote_end = True, weight, start, end
+        locked.vote_max_choices = max_choices
+    else:
+        locked.vote_enabled, locked.vote_weight = False, 0
+    locked.version += 1
+    locked.save(update_fields=["vote_enabled", "vote_weight", "vote_start", "vote_end", "vote_max_choices",
+                               "version"])
+    _event(locked, "vote_settings", actor, to_value=f"{locked.vote_weight}%" if enabled else "off",
+           reason=f"{start} – {end}" if enabled else "")
+    audit.record("award.vote.configure", actor=actor, obj=locked, details={
+        "enabled": enabled, "weight": locked.vote_weight, "start": str(start), "end": str(end),
+        "max_choices": locked.vote_max_choices})
+    return locked
+
+
+def vote_open(cycle: AwardCycle, today: dt.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return (cycle.vote_enabled and cycle.status == CycleStatus.REVIEW and cycle.vote_start is not None
+            and cycle.vote_end is not None and cycle.vote_start <= today <= cycle.vote_end)
+
+
+def vote_entries(cycle: AwardCycle, category: str):
+    """What members vote on: the entries of the category that passed screening."""
+    return (cycle.nominations.filter(category=category, status=NominationStatus.SCREENED_PASS)
+            .select_related("org").order_by("id"))
+
+
+@atomic_service
+def cast_vote(actor, cycle: AwardCycle, category: str, nomination_ids) -> Ballot:
+    """One ballot per member and category, for 1…vote_max_choices entries of that category (audited)."""
+    require_perm(actor, "awards.vote", cycle)
+    locked = AwardCycle.objects.get(pk=cycle.pk)
+    if not locked.vote_enabled:
+        raise InvalidTransition(_("This cycle has no online vote."))
+    if not vote_open(locked):
+        raise InvalidTransition(_("Voting is open from %(a)s to %(b)s during the first round.") % {
+            "a": locked.vote_start.isoformat() if locked.vote_start else "—",
+            "b": locked.vote_end.isoformat() if locked.vote_end else "—"})
+    if category not in locked.categories:
+        raise ValidationError({"category": [_("Choose one of the cycle's categories.")]})
+    try:
+        ids = {int(i) for i in nomination_ids}
+    except (TypeError, ValueError):
+        ids = set()
+    if not ids:
+        raise ValidationError({"nominations": [_("Choose at least one entry.")]})
+    if len(ids) > locked.vote_max_choices:
+        raise ValidationError({"nominations": [_("Choose at most %(n)s entries.") % {"n": locked.vote_max_choices}]})
+    entries = list(vote_entries(locked, category).filter(pk__in=ids))
+    if len(entries) != len(ids):
+        raise ValidationError({"nominations": [_("Choose entries of this category.")]})
+    if Ballot.objects.filter(cycle=locked, category=category, voter=actor).exists():
+        raise ValidationError(_("You have already voted in this category."))
+    try:
+        with transaction.atomic():
+            ballot = Ballot.objects.create(cycle=locked, category=category, voter=actor)
+    except IntegrityError:  # a second ballot sent at the same moment: the unique constraint refused it
+        raise ValidationError(_("You have already voted in this category.")) from None
+    ballot.nominations.set(entries)
+    audit.record("award.vote.cast", actor=actor, obj=locked, details={"category": category, "entries": len(entries)})
+    return ballot
+
+
+def vote_results(cycle: AwardCycle) -> list[dict]:
+    """Per category: ballots cast and, per entry, its votes and vote share = ballots naming it / ballots (in %)."""
+    from django.db.models import Count
+
+    out = []
+    for category in cycle.categories:
+        ballots = cycle.ballots.filter(category=category).count()
+        counts = dict(Ballot.nominations.through.objects.filter(ballot__cycle=cycle, ballot__category=category)
+                      .values_list("nomination_id").annotate(n=Count("id")).values_list("nomination_id", "n"))
+        noms = list(cycle.nominations.filter(category=category).filter(
+            Q(status=NominationStatus.SCREENED_PASS) | Q(pk__in=counts.keys())).select_related("org"))
+        rows = [{"nomination": n, "votes": counts.get(n.pk, 0),
+                 "share": round(100 * counts.get(n.pk, 0) / ballots, 1) if ballots else 0.0} for n in noms]
+        rows.sort(key=lambda r: (-r["votes"], r["nomination"].pk))
+        out.append({"category": category, "ballots": ballots, "rows": rows})
+    return out
+
+
+def combine_scores(expert: float | None, share: float, weight_pct: int) -> float | None:
+    """combined = expert score (0–100) × (1 − w) + vote share (%) × w, w = weight / 100. Without an expert score
+    there is nothing to combine."""
+    if expert is None:
+        return None
+    w = weight_pct / 100
+    return round(expert * (1 - w) + share * w, 2)
+
+
+def combined_ranking(cycle: AwardCycle, first_rounds: list[dict]) -> list[dict]:
+    """The expert ranking next to the vote, combined by the explicit formula; [] when the vote is off or w = 0
+    (the expert ranking is then the only ranking). Expert scores are put on 0–100: score / scale max × 100."""
+    if not cycle.vote_enabled or not cycle.vote_weight:
+        return []
+    shares = {r["nomination"].pk: r for cat in vote_results(cycle) for r in cat["rows"]}
+    out = []
+    for fr in first_rounds:
+        attr = {"calibrated": "calibrated", "trimmed_mean": "trimmed_mean", "mean": "mean",
+                "median": "median"}.get(fr["round"].aggregation, "calibrated")
+        scale = float(fr["round"].scale_max or 10)
+        rows = []
+        for row, nom in fr["rows"]:
+            if nom is None:
+                continue
+            raw = getattr(row, attr)
+            expert = round(raw / scale * 100, 2) if raw is not None else None
+            share = shares.get(nom.pk, {}).get("share", 0.0)
+            rows.append({"nomination": nom, "expert": expert, "share": share,
+                         "combined": combine_scores(expert, share, cycle.vote_weight)})
+        rows.sort(key=lambda r: (r["combined"] is None, -(r["combined"] or 0), r["nomination"].pk))
+        out.append({"category": fr["category"], "rows": rows})
+    return out
+
+
 @atomic_service
 def shortlist(actor, cycle: AwardCycle, nomination_ids, reason: str = "") -> AwardCycle:
     """Review → presentation: the chosen nominations go to the live round; the others are not awarded."""
@@ -451,6 +607,34 @@ def schedule_slot(actor, nomination: Nomination, starts_at, panel) -> Presentati
     audit.record("award.slot.schedule", actor=actor, obj=nomination,
                  details={"at": starts_at.isoformat(), "panel": [u.pk for u in panel]})
     return slot
+
+
+@atomic_service
+def update_slot(actor, slot: PresentationSlot, starts_at, panel) -> PresentationSlot:
+    """Change the time or the panel of a slot, only before its first score."""
+    require_perm(actor, "awards.manage_nomination", slot.nomination)
+    locked = PresentationSlot.objects.select_for_update().select_related("cycle", "nomination").get(pk=slot.pk)
+    if locked.scores.exists():
+        raise InvalidTransition(_("Scoring of this slot has started: its time and panel can no longer change."))
+    if locked.cycle.status != CycleStatus.PRESENTATION:
+        raise InvalidTransition(_("Slots are scheduled for shortlisted nominations in the presentation round."))
+    panel = list(panel or [])
+    errors = {}
+    if starts_at is None:
+        errors["starts_at"] = [_("Give the time.")]
+    if not panel:
+        errors["panel"] = [_("Choose the panel members.")]
+    if errors:
+        raise ValidationError(errors)
+    before = {"at": locked.starts_at.isoformat(), "panel": sorted(locked.panel.values_list("pk", flat=True))}
+    locked.starts_at = starts_at
+    locked.save(update_fields=["starts_at"])
+    locked.panel.set(panel)
+    _event(locked.cycle, "slot_update", actor, nomination=locked.nomination, from_value=before["at"][:16],
+           to_value=starts_at.isoformat()[:16])
+    audit.record("award.slot.update", actor=actor, obj=locked.nomination,
+                 details={"before": before, "at": starts_at.isoformat(), "panel": sorted(u.pk for u in panel)})
+    return locked
 
 
 def slot_result(slot: PresentationSlot) -> dict:
@@ -738,19 +922,46 @@ def _create_objection(actor, cycle, data, *, channel, ip, allow_anonymous) -> Ob
 
 @atomic_service
 def assign_handler(actor, objection: Objection, handler) -> Objection:
-    require_perm(actor, "awards.manage_cycle", objection.cycle)
+    """The administrator gives an open objection to one of the department's staff, who then answers it."""
+    from tupo.awards.queries import department_staff
+
+    require_perm(actor, "awards.assign_objection", objection)
+    locked = Objection.objects.select_for_update().select_related("cycle__org").get(pk=objection.pk)
+    if locked.status != ObjectionStatus.OPEN:
+        raise InvalidTransition(_("This objection has been answered already."))
+    if handler is None or not department_staff(locked.cycle).filter(pk=handler.pk).exists():
+        raise ValidationError({"handler": [_("Choose a member of the department's staff.")]})
+    previous = locked.handler_id
+    locked.handler = handler
+    locked.save(update_fields=["handler"])
+    _event(locked.cycle, "objection_handler", actor, nomination=locked.nomination, from_value=locked.receipt,
+           to_value=handler.get_username())
+    audit.record("award.objection.handler", actor=actor, obj=locked,
+                 details={"handler": handler.pk, "previous": previous})
+    from tupo.core.notifications import notify
+
+    notify([handler], _("Objection %(r)s was assigned to you (reply due %(d)s).") % {
+        "r": locked.receipt, "d": locked.reply_due.isoformat() if locked.reply_due else "—"},
+        url=reverse("awards:objection", args=[locked.pk]))
     objection.handler = handler
-    objection.save(update_fields=["handler"])
-    audit.record("award.objection.handler", actor=actor, obj=objection, details={"handler": handler.pk})
-    return objection
+    return locked
+
+
+def reply_overdue(objection: Objection, today: dt.date | None = None) -> bool:
+    """An open objection past its reply date (10 working days from receipt)."""
+    today = today or timezone.localdate()
+    return objection.status == ObjectionStatus.OPEN and objection.reply_due is not None and today > objection.reply_due
 
 
 @atomic_service
 def resolve_objection(actor, objection: Objection, *, outcome: str, findings: str, reply_on: dt.date | None = None,
                       withdraw: bool = False, promote=None) -> Objection:
     """Record findings, outcome and reply. An upheld objection may withdraw the entry and promote the next one
-    (who then needs a new notice version before the cycle can close)."""
-    require_perm(actor, "awards.manage_cycle", objection.cycle)
+    (who then needs a new notice version before the cycle can close). The assigned handler may answer; withdrawing
+    and promoting stay with the administrator of the cycle."""
+    require_perm(actor, "awards.handle_objection", objection)
+    if withdraw or promote is not None:
+        require_perm(actor, "awards.manage_cycle", objection.cycle)
     locked = Objection.objects.select_for_update().get(pk=objection.pk)
     if locked.status != ObjectionStatus.OPEN:
         raise InvalidTransition(_("This objection has been answered already."))
@@ -813,6 +1024,35 @@ def issue_certificate(actor, nomination: Nomination) -> Certificate:
     _event(cycle, "certificate", actor, nomination=nom, to_value=cert.serial)
     audit.record("award.certificate", actor=actor, obj=nom, details={"serial": cert.serial})
     return cert
+
+
+@atomic_service
+def closed_on(cycle: AwardCycle) -> dt.date:
+    """The date the cycle closed (its commendation date)."""
+    ev = cycle.events.filter(kind="status", to_value=CycleStatus.CLOSED).order_by("-at").first()
+    return timezone.localdate(ev.at) if ev else timezone.localdate()
+
+
+def winners_by_grade(cycle: AwardCycle) -> list[dict]:
+    """The final list: per grade (in the cycle's order), per category, the winning entries."""
+    noms = list(cycle.nominations.filter(status=NominationStatus.AWARDED).select_related("org").order_by("id"))
+    out = []
+    for g in cycle.grades:
+        in_grade = [n for n in noms if n.grade == g["code"]]
+        if not in_grade:
+            continue
+        cats = [{"category": c, "entries": [n for n in in_grade if n.category == c]} for c in cycle.categories]
+        out.append({"grade": g, "count": len(in_grade), "categories": [c for c in cats if c["entries"]]})
+    return out
+
+
+@atomic_service
+def record_commendation(actor, cycle: AwardCycle, fmt: str) -> None:
+    """The commendation document (表彰决定) is produced after close only; each download is audited."""
+    require_perm(actor, "awards.manage_cycle", cycle)
+    if cycle.status != CycleStatus.CLOSED:
+        raise InvalidTransition(_("The commendation document is produced once the cycle is closed."))
+    audit.record("award.commendation", actor=actor, obj=cycle, details={"format": fmt})
 
 
 @atomic_service

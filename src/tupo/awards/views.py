@@ -7,12 +7,12 @@ Public pages (no login) show only what a published notice holds.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -27,9 +27,11 @@ from tupo.awards.choices import (
 )
 from tupo.awards.forms import (
     AttachmentForm,
+    BallotForm,
     CaseTextForm,
     CycleForm,
     DecideForm,
+    HandlerForm,
     InspectionForm,
     NominateForm,
     NoticeForm,
@@ -39,6 +41,7 @@ from tupo.awards.forms import (
     ScoreForm,
     ScreenForm,
     SlotForm,
+    VoteSettingsForm,
 )
 from tupo.awards.models import AwardCycle, Certificate, Nomination, Notice, Objection, PresentationSlot
 from tupo.core.access import get_visible_or_404
@@ -101,25 +104,39 @@ def cycle_detail(request, pk: int):
     noms = list(cycle.nominations.exclude(status=NominationStatus.DRAFT).select_related("org")
                 .prefetch_related("inspections"))
     slots = {s.nomination_id: s for s in PresentationSlot.objects.filter(cycle=cycle).prefetch_related("panel")}
+    users = queries.panel_candidates()
     for n in noms:
         n.slot_obj = slots.get(n.pk)
         n.result = services.slot_result(n.slot_obj) if n.slot_obj else None
+        if n.slot_obj and not n.result["n"]:
+            n.slot_edit_form = SlotForm(users=users, auto_id=f"id_slot{n.pk}_%s", initial={
+                "starts_at": timezone.localtime(n.slot_obj.starts_at).strftime("%Y-%m-%dT%H:%M"),
+                "panel": [u.pk for u in n.slot_obj.panel.all()]})
+    objections = list(cycle.objections.select_related("nomination", "handler"))
+    for o in objections:
+        o.overdue = services.reply_overdue(o)
     ctx = {
         "cycle": cycle, "nominations": noms, "colours": CYCLE_COLOURS, "ncolours": NOMINATION_COLOURS,
         "next_statuses": [CycleStatus(s) for s in ALLOWED_TRANSITIONS[cycle.status] if s != CycleStatus.NOTICE],
         "events": cycle.events.select_related("nomination", "actor").order_by("-at")[:50],
         "notices": cycle.notices.order_by("-version"),
-        "objections": cycle.objections.select_related("nomination", "handler"),
+        "objections": objections,
         "screen_form": ScreenForm(), "inspection_form": InspectionForm(),
         "decide_form": DecideForm(grades=cycle.grades),
-        "slot_form": SlotForm(users=get_user_model().objects.filter(is_active=True).order_by("username")),
+        "slot_form": SlotForm(users=users),
         "notice_form": NoticeForm(initial={"issuing_body": cycle.issuing_body}),
         "objection_form": RecordObjectionForm(entries=getattr(services.latest_published_notice(cycle), "entries", [])),
-        "resolve_form": ResolveForm(candidates=_candidates(cycle)),
         "draft_notice": cycle.notices.filter(published_at__isnull=True).first(),
     }
     if cycle.status == CycleStatus.REVIEW:
         ctx["first_rounds"] = services.first_round_ranking(cycle)
+        ctx["combined"] = services.combined_ranking(cycle, ctx["first_rounds"])
+    if cycle.status in services.VOTE_SETTINGS_STATUSES and not cycle.ballots.exists():
+        ctx["vote_form"] = VoteSettingsForm(initial={
+            "vote_enabled": cycle.vote_enabled, "vote_weight": cycle.vote_weight, "vote_start": cycle.vote_start,
+            "vote_end": cycle.vote_end, "vote_max_choices": cycle.vote_max_choices})
+    if cycle.vote_enabled:
+        ctx["vote_results"] = services.vote_results(cycle)
     return render(request, "awards/cycle_detail.html", ctx)
 
 
@@ -179,11 +196,15 @@ def nomination_action(request, pk: int, action: str):
             raise Http404
         fn = lambda: services.screen(user, nom, form.cleaned_data["passed"], form.cleaned_data["reason"])  # noqa: E731
     elif action == "slot":
-        form = SlotForm(post, users=get_user_model().objects.filter(is_active=True))
+        form = SlotForm(post, users=queries.panel_candidates())
         if not form.is_valid():
             messages.error(request, _("Give the time and the panel."))
             return redirect("awards:cycle", pk=nom.cycle_id)
-        fn = lambda: services.schedule_slot(user, nom, form.cleaned_data["starts_at"], form.cleaned_data["panel"])  # noqa: E731
+        slot = PresentationSlot.objects.filter(nomination=nom).first()
+        if slot is not None:
+            fn = lambda: services.update_slot(user, slot, form.cleaned_data["starts_at"], form.cleaned_data["panel"])  # noqa: E731
+        else:
+            fn = lambda: services.schedule_slot(user, nom, form.cleaned_data["starts_at"], form.cleaned_data["panel"])  # noqa: E731
     elif action == "inspection":
         form = InspectionForm(post)
         if not form.is_valid():
@@ -247,14 +268,59 @@ def objection_record(request, pk: int):
 @require_POST
 def objection_resolve(request, pk: int):
     obj = get_visible_or_404(Objection, request.user, pk=pk)
+    if not request.user.has_perm("awards.handle_objection", obj):
+        raise PermissionDenied
     form = ResolveForm(request.POST, candidates=_candidates(obj.cycle))
+    back = redirect("awards:objection", pk=obj.pk)
     if not form.is_valid():
         messages.error(request, _("Give the outcome and the findings."))
-        return redirect("awards:cycle", pk=obj.cycle_id)
+        return back
     d = form.cleaned_data
-    return _act(request, obj.cycle, lambda: services.resolve_objection(
-        request.user, obj, outcome=d["outcome"], findings=d["findings"], reply_on=d["reply_on"],
-        withdraw=d["withdraw"], promote=d["promote"]), _("The objection was answered."))
+    try:
+        services.resolve_objection(request.user, obj, outcome=d["outcome"], findings=d["findings"],
+                                   reply_on=d["reply_on"], withdraw=d["withdraw"], promote=d["promote"])
+    except (ValidationError, InvalidTransition) as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, _("The objection was answered."))
+    return back
+
+
+@login_required
+def objection_detail(request, pk: int):
+    """One objection: the administrator assigns a handler; the handler (or the administrator) answers it."""
+    obj = get_visible_or_404(Objection, request.user, pk=pk)
+    user = request.user
+    manage = user.has_perm("awards.assign_objection", obj)
+    handler_form = HandlerForm(request.POST if "assign" in request.POST else None,
+                               staff=queries.department_staff(obj.cycle), initial={"handler": obj.handler_id})
+    if request.method == "POST" and "assign" in request.POST:
+        if not manage:
+            raise PermissionDenied
+        if handler_form.is_valid():
+            try:
+                services.assign_handler(user, obj, handler_form.cleaned_data["handler"])
+            except (ValidationError, InvalidTransition) as exc:
+                _flash(request, exc)
+            else:
+                messages.success(request, _("The handler was assigned."))
+                return redirect("awards:objection", pk=obj.pk)
+    resolve_form = ResolveForm(candidates=_candidates(obj.cycle))
+    if not manage:
+        del resolve_form.fields["withdraw"], resolve_form.fields["promote"]
+    return render(request, "awards/objection.html", {
+        "o": obj, "manage": manage, "can_answer": user.has_perm("awards.handle_objection", obj),
+        "handler_form": handler_form, "resolve_form": resolve_form, "overdue": services.reply_overdue(obj),
+        "events": obj.cycle.events.filter(from_value=obj.receipt).select_related("actor").order_by("at")})
+
+
+@login_required
+def objections_mine(request):
+    objs = list(Objection.objects.filter(handler=request.user).select_related("cycle", "nomination")
+                .order_by("status", "reply_due", "id"))
+    for o in objs:
+        o.overdue = services.reply_overdue(o)
+    return render(request, "awards/objections_mine.html", {"objections": objs})
 
 
 @login_required
@@ -269,6 +335,75 @@ def certificate(request, pk: int):
     response = HttpResponse(documents.certificate_pdf(cert, url), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="certificate-{cert.serial}.pdf"'
     return response
+
+
+@login_required
+def commendation(request, pk: int, fmt: str):
+    cycle = _managed_cycle(request, pk)
+    if fmt not in ("docx", "pdf"):
+        raise Http404
+    try:
+        services.record_commendation(request.user, cycle, fmt)
+    except InvalidTransition as exc:
+        _flash(request, exc)
+        return redirect("awards:cycle", pk=cycle.pk)
+    if fmt == "docx":
+        data, ctype = documents.commendation_docx(cycle), \
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    else:
+        data, ctype = documents.commendation_pdf(cycle), "application/pdf"
+    response = HttpResponse(data, content_type=ctype)
+    response["Content-Disposition"] = f'attachment; filename="commendation-{cycle.pk}.{fmt}"'
+    return response
+
+
+@login_required
+@require_POST
+def vote_settings(request, pk: int):
+    cycle = _managed_cycle(request, pk)
+    form = VoteSettingsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect("awards:cycle", pk=cycle.pk)
+    d = form.cleaned_data
+    return _act(request, cycle, lambda: services.configure_vote(
+        request.user, cycle, enabled=d["vote_enabled"], weight=d["vote_weight"], start=d["vote_start"],
+        end=d["vote_end"], max_choices=d["vote_max_choices"]), _("The online vote settings were saved."))
+
+
+@login_required
+def votes(request):
+    cycles = list(queries.vote_cycles_for(request.user))
+    for c in cycles:
+        c.is_open = services.vote_open(c)
+    return render(request, "awards/votes.html", {"cycles": cycles})
+
+
+@login_required
+def vote(request, pk: int):
+    """The member's ballot page: one ballot per category; 404 for anyone outside the scope or without a vote."""
+    cycle = get_object_or_404(AwardCycle.objects.select_related("org"), pk=pk)
+    if not cycle.vote_enabled or not request.user.has_perm("awards.vote", cycle) or cycle.status in (
+            CycleStatus.DRAFT, CycleStatus.OPEN):
+        raise Http404
+    voted = set(cycle.ballots.filter(voter=request.user).values_list("category", flat=True))
+    posted = request.POST.get("category") if request.method == "POST" else None
+    sections = []
+    for category in cycle.categories:
+        entries = list(services.vote_entries(cycle, category))
+        form = BallotForm(request.POST if posted == category else None, entries=entries,
+                          initial={"category": category}, auto_id=f"id_{len(sections)}_%s")
+        if posted == category and form.is_valid():
+            try:
+                services.cast_vote(request.user, cycle, category, form.cleaned_data["nominations"])
+            except (ValidationError, InvalidTransition) as exc:
+                _form_errors(form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
+            else:
+                messages.success(request, _("Your vote was recorded."))
+                return redirect("awards:vote", pk=cycle.pk)
+        sections.append({"category": category, "entries": entries, "form": form, "voted": category in voted})
+    return render(request, "awards/vote.html", {"cycle": cycle, "sections": sections,
+                                                "is_open": services.vote_open(cycle)})
 
 
 @login_required
@@ -437,6 +572,13 @@ def public_receipt(request):
     obj = services.lookup_receipt(receipt) if receipt else None
     return render(request, "awards/public_receipt.html", {"objection": obj, "receipt": receipt,
                                                           "cycle": obj.cycle if obj else None})
+
+
+def public_results(request, pk: int):
+    """After close: the final list by grade and category with summaries; nothing else."""
+    cycle = get_object_or_404(AwardCycle, pk=pk, status=CycleStatus.CLOSED)
+    return render(request, "awards/public_results.html", {
+        "cycle": cycle, "groups": services.winners_by_grade(cycle), "closed_on": services.closed_on(cycle)})
 
 
 def verify(request):
