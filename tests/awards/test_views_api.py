@@ -147,3 +147,16 @@ def test_two_submissions_at_once_respect_the_quota(postgres_only, transactional_
             t.join()
     assert sorted(outcomes) == ["ValidationError", "ok"]
     assert Nomination.objects.filter(cycle=cycle, status="submitted").count() == 1
+
+
+def test_histories_show_readable_steps_not_codes(tree, personas, login):
+    """The cycle history and the nominee's status list name each step in words, not the stored codes."""
+    w = build(tree, personas)
+    with travel(IN_PERIOD):
+        cycle_page = login(personas.dept_admin).get(reverse("awards:cycle", args=[w.cycle.pk])).content.decode()
+        nominee_page = login(personas.org_admin_a).get(reverse("awards:nomination", args=[w.a1.pk])).content.decode()
+    history = cycle_page.split('id="history"')[1].split("</ul>")[0]
+    assert "Public notice published" in history and "Nomination submitted" in history
+    assert "notice_publish" not in history and "screened_pass" not in history
+    status_list = nominee_page.split("Status and reasons")[1].split("</ul>")[0]
+    assert "Submitted" in status_list and "submitted" not in status_list.replace("Submitted", "")

@@ -91,3 +91,24 @@ def panel_candidates():
     return (User.objects.filter(is_active=True, role_grants__role__in=(Role.EXPERT, Role.DEPT_ADMIN, Role.LEADER,
                                                                         Role.LIAISON))
             .distinct().order_by("username"))
+
+
+def timeline_labels() -> dict:
+    """Readable names of the codes kept by ``CycleEvent`` (kinds and statuses), for the history timelines."""
+    from django.utils.translation import gettext as _
+
+    from tupo.awards.choices import NominationStatus, ObjectionOutcome
+    from tupo.core.events import code_labels
+
+    return code_labels(
+        CycleStatus, NominationStatus, ObjectionOutcome,
+        status=_("Cycle status"), create=_("Cycle created"), update=_("Cycle changed"), nominate=_("Nominated"),
+        submit=_("Nomination submitted"), withdraw=_("Nomination withdrawn"), screen=_("Screening"),
+        first_round=_("First round started"), shortlist=_("Shortlist"), slot=_("Presentation scheduled"),
+        slot_update=_("Presentation slot changed"), presented=_("Presentation scored"),
+        inspection=_("Site inspection"), grade=_("Grade decided"), decided=_("Decision"),
+        notice_draft=_("Public notice drafted"), notice_publish=_("Public notice published"),
+        objection=_("Objection received"), objection_handler=_("Objection handler assigned"),
+        objection_reply=_("Objection answered"), promote=_("Entry promoted"), certificate=_("Certificate issued"),
+        vote_settings=_("Online vote settings"), off=_("off"),
+    )

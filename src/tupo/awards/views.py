@@ -119,6 +119,7 @@ def cycle_detail(request, pk: int):
         "cycle": cycle, "nominations": noms, "colours": CYCLE_COLOURS, "ncolours": NOMINATION_COLOURS,
         "next_statuses": [CycleStatus(s) for s in ALLOWED_TRANSITIONS[cycle.status] if s != CycleStatus.NOTICE],
         "events": cycle.events.select_related("nomination", "actor").order_by("-at")[:50],
+        "labels": queries.timeline_labels(),
         "notices": cycle.notices.order_by("-version"),
         "objections": objections,
         "screen_form": ScreenForm(), "inspection_form": InspectionForm(),
@@ -311,7 +312,8 @@ def objection_detail(request, pk: int):
     return render(request, "awards/objection.html", {
         "o": obj, "manage": manage, "can_answer": user.has_perm("awards.handle_objection", obj),
         "handler_form": handler_form, "resolve_form": resolve_form, "overdue": services.reply_overdue(obj),
-        "events": obj.cycle.events.filter(from_value=obj.receipt).select_related("actor").order_by("at")})
+        "events": obj.cycle.events.filter(from_value=obj.receipt).select_related("actor").order_by("at"),
+        "labels": queries.timeline_labels()})
 
 
 @login_required
@@ -484,7 +486,8 @@ def nomination_detail(request, pk: int):
             _flash(request, exc)
     return render(request, "awards/nomination.html", {
         "nom": nom, "form": form, "att_form": att_form, "can_edit": can_edit, "ncolours": NOMINATION_COLOURS,
-        "events": nom.events.order_by("at"), "attachments": nom.attachments.all()})
+        "events": nom.events.order_by("at"), "attachments": nom.attachments.all(),
+        "labels": queries.timeline_labels()})
 
 
 # --- panel: phone-friendly live scoring ---------------------------------------------------------------------

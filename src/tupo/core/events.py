@@ -162,3 +162,16 @@ def details_text(details) -> str:
     if isinstance(details, dict):
         return "; ".join(f"{k}: {v}" for k, v in details.items() if v not in (None, "", [], {}))
     return str(details)
+
+
+def code_labels(*enums, **extra) -> dict[str, str]:
+    """Readable names for the codes a workflow's history rows keep (statuses from TextChoices, event kinds).
+
+    History tables store codes so they survive a change of language; timelines show them through this map
+    (``{{ labels|get_item:e.kind|default:e.kind }}``). Later arguments win, so an app can rename a shared code.
+    """
+    labels: dict[str, str] = {}
+    for enum in enums:
+        labels.update({k: str(v) for k, v in enum.choices})
+    labels.update({k: str(v) for k, v in extra.items()})
+    return labels

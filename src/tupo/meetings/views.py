@@ -119,7 +119,7 @@ def meeting_detail(request, pk: int):
     people = _scope_people(meeting) if can_manage else []
     return render(request, "meetings/detail.html", {
         "meeting": meeting, "can_manage": can_manage, "attendance": meeting.attendance.all(),
-        "actions": actions, "cases": meeting.cases.visible_to(user), "invited_orgs": meeting.invited_orgs.all(),
+        "actions": actions, "labels": dict(ActionStatus.choices), "cases": meeting.cases.visible_to(user), "invited_orgs": meeting.invited_orgs.all(),
         "qr_svg": mark_safe(services.sign_in_qr_svg(sign_url)) if can_manage else "",  # noqa: S308 (segno output)
         "sign_url": sign_url, "today": today,
         "minutes_form": MinutesVersionForm(initial={"minutes": meeting.minutes, "version": meeting.version})

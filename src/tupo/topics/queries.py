@@ -121,21 +121,19 @@ def timeline_labels() -> dict:
     """Readable names of the codes the history rows keep (kinds and statuses), for the timelines."""
     from django.utils.translation import gettext as _
 
+    from tupo.core.events import code_labels
     from tupo.projects import choices as pc
     from tupo.topics import choices as tc
 
-    labels: dict = {}
-    for enum in (tc.ProposalStatus, tc.CallStatus, tc.BidStatus, tc.Invitation, pc.ProjectStatus, pc.MilestoneStatus,
-                 pc.Decision, pc.Rating, pc.AcceptanceKind, pc.LiaisonReportKind):
-        labels.update({k: str(v) for k, v in enum.choices})
-    labels.update({
-        "status": _("Status"), "proposal": _("Proposal"), "invite": _("Team invitation"),
-        "invitation": _("Invitation answered"), "review": _("Sent to expert review"), "milestone": _("Milestone"),
-        "milestone_moved": _("Milestone moved"), "change_request": _("Change request"), "extension": _("Extension"),
-        "ends_on": _("End date"), "liaison": _("Liaison assigned"), "visit": _("Liaison visit"),
-        "problem": _("Problem"), "liaison_report": _("Liaison report"), "submitted": _("Submitted"),
-    })
-    return labels
+    return code_labels(
+        tc.ProposalStatus, tc.CallStatus, tc.BidStatus, tc.Invitation, pc.ProjectStatus, pc.MilestoneStatus,
+        pc.Decision, pc.Rating, pc.AcceptanceKind, pc.LiaisonReportKind,
+        status=_("Status"), proposal=_("Proposal"), invite=_("Team invitation"),
+        invitation=_("Invitation answered"), review=_("Sent to expert review"), milestone=_("Milestone"),
+        milestone_moved=_("Milestone moved"), change_request=_("Change request"), extension=_("Extension"),
+        ends_on=_("End date"), liaison=_("Liaison assigned"), visit=_("Liaison visit"),
+        problem=_("Problem"), liaison_report=_("Liaison report"), submitted=_("Submitted"),
+    )
 
 
 def track_record(person) -> dict:

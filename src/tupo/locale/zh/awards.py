@@ -99,4 +99,18 @@ ZH = {
     "Commended by %(b)s on %(d)s (approval reference %(r)s).": "%(b)s于 %(d)s 予以表彰（批准文号：%(r)s）。",
     "No award was given.": "本届未评出获奖项目。",
     "Verify a certificate with its verification code": "凭验证码查验荣誉证书",
+    # history timelines (core.events.code_labels)
+    "Cycle status": "评选状态",
+    "Cycle created": "创建评选",
+    "Cycle changed": "修改评选",
+    "Nominated": "推荐申报",
+    "Nomination submitted": "提交申报",
+    "Nomination withdrawn": "撤回申报",
+    "Presentation scheduled": "安排现场陈述",
+    "Presentation slot changed": "调整现场陈述安排",
+    "Grade decided": "确定奖项等次",
+    "Objection answered": "答复异议",
+    "Entry promoted": "递补入选",
+    "Online vote settings": "网络投票设置",
+    "off": "关闭",
 }
