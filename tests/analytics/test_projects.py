@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.topics.helpers import AFTER, OPEN_AT, build, make_bid, travel
-from tupo.analytics import indicators, services
+from tupo.analytics import indicators, present, services
 from tupo.analytics.models import RunStatus
 from tupo.projects.models import Milestone
 from tupo.topics import services as topic_services
@@ -48,9 +48,9 @@ def test_projects_of_a_call(projects, personas):
     assert run.status == RunStatus.DONE, run.message
     ratio = {p.pk: vals["milestones_met"][p.pk] / vals["budget"][p.pk] for p in (p1, p2)}
     best = max(ratio.values())
-    got = {r["id"]: r["efficiency"] for r in run.results["units"]}
+    got = {r["id"]: r["efficiency"] for r in list(present.result_rows(run))}
     assert got == {k: pytest.approx(v / best) for k, v in ratio.items()}
-    assert {r["name"] for r in run.results["units"]} == {p1.title, p2.title}
+    assert {r["name"] for r in list(present.result_rows(run))} == {p1.title, p2.title}
 
 
 def test_projects_need_a_call_or_year(projects, personas):

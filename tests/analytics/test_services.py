@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests.analytics.conftest import org_params
 from tests.factories import make_org, make_person
-from tupo.analytics import services
+from tupo.analytics import present, services
 from tupo.analytics.models import AnalysisRun, RunStatus
 from tupo.core.models import AuditEvent
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.urls("tests.analytics.urls")
 
 
 def by_name(run):
-    return {r["name"]: r for r in run.results["units"]}
+    return {r["name"]: r for r in list(present.result_rows(run))}
 
 
 def test_single_input_output_is_ratio_over_best_ratio(towns, personas):
@@ -103,14 +103,14 @@ def test_identical_units_all_score_one(tree, personas):
         publish_cases(unit, 2)
     run = services.start_run(personas.dept_admin, org_params(tree, root_org=root))
     assert run.status == RunStatus.DONE, run.message
-    assert [r["efficiency"] for r in run.results["units"]] == pytest.approx([1.0, 1.0, 1.0])
-    assert {r["rank"] for r in run.results["units"]} == {1}
+    assert [r["efficiency"] for r in list(present.result_rows(run))] == pytest.approx([1.0, 1.0, 1.0])
+    assert {r["rank"] for r in list(present.result_rows(run))} == {1}
 
 
 def test_deeper_units_count_their_subtree(towns, personas):
     # villages of the county (2 levels below): A1 has 1 person (in its branch) and 2 cases
     run = services.start_run(personas.dept_admin, org_params(towns, depth=2))
-    names = {r["name"] for r in run.results["units"]} | {e["name"] for e in run.excluded}
+    names = {r["name"] for r in list(present.result_rows(run))} | {e["name"] for e in run.excluded}
     assert names == {"幸福村党总支", "光明村党支部", "向阳村党支部"}
     a1 = by_name(run)["幸福村党总支"]
     assert a1["values"] == {"people": 1.0, "published_cases": 2.0}

@@ -1,11 +1,15 @@
-"""Journey: a department administrator compares the townships of the county by people and published cases."""
+"""Journeys: a department administrator compares the townships of the county by people and published cases,
+follows their productivity change over two years (Malmquist), and cancels a queued run."""
 
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 import openpyxl
 import pytest
 from playwright.sync_api import expect
 from tests.analytics.conftest import towns  # noqa: F401  (fixture)
+from tests.analytics.test_malmquist import panel  # noqa: F401  (fixture)
 from tests.conftest import PASSWORD
 
 from tupo.analytics.models import AnalysisRun
@@ -52,4 +56,70 @@ def test_input_output_analysis_journey(e2e_db, towns, personas, new_page, log_in
     log_in(zh, "dept_admin", PASSWORD)
     zh.goto("/analytics/")
     expect(zh.locator("#runs")).to_contain_text(run.title)
+    assert not page.server_errors and not page.console_errors, (page.server_errors, page.console_errors)
+
+
+def test_malmquist_trend_journey(e2e_db, panel, personas, new_page, log_in, shot, tmp_path):  # noqa: F811
+    """The productivity change of the townships from 2024 to 2025, with the township missing in 2025."""
+    page = new_page("en")
+    log_in(page, "dept_admin", PASSWORD)
+    page.goto("/analytics/new/")
+    page.click("text=Organizations over years (Malmquist)")
+    expect(page.locator("#snapshots")).to_contain_text("2025")
+
+    # Refused: one year only.
+    page.select_option("#id_root_org", str(panel.county.pk))
+    page.check("#fs-years input[value='2025']")
+    page.check("#fs-inputs input[value=people]")
+    page.check("#fs-outputs input[value=published_cases]")
+    page.click("#malmquist-form button[type=submit]")
+    expect(page.locator("#fs-years .error")).to_contain_text("at least two years")
+    shot(page, "malmquist-refused")
+
+    page.check("#fs-years input[value='2024']")
+    page.click("#malmquist-form button[type=submit]")
+    expect(page.locator("#pairs")).to_be_visible()
+    expect(page.locator("#pairs tbody tr")).to_have_count(1)
+    expect(page.locator("#pairs")).to_contain_text("2024→2025")
+    expect(page.locator("#unit-changes tbody tr")).to_have_count(3)
+    expect(page.locator("#excluded")).to_contain_text("东山镇党委")
+    expect(page.locator('[data-trend="malmquist-trend"] svg')).to_be_visible()
+    shot(page, "malmquist-result")
+
+    with page.expect_download() as info:
+        page.click("text=Export to Excel")
+    path = tmp_path / "trend.xlsx"
+    info.value.save_as(path)
+    assert "Per unit" in openpyxl.load_workbook(path).sheetnames
+
+    zh = new_page("zh-CN")
+    log_in(zh, "dept_admin", PASSWORD)
+    zh.goto(page.url.replace(page.url.split("/analytics/")[0], ""))
+    expect(zh.locator("#pairs")).to_be_visible()
+    shot(zh, "malmquist-result-zh")
+    assert not page.server_errors and not page.console_errors, (page.server_errors, page.console_errors)
+    assert not zh.server_errors and not zh.console_errors, (zh.server_errors, zh.console_errors)
+
+
+def test_cancelling_a_queued_run_journey(e2e_db, towns, personas, new_page, log_in, shot, settings,  # noqa: F811
+                                         monkeypatch):
+    from tests.analytics.conftest import org_params
+
+    from tupo.analytics import services, tasks
+
+    settings.TUPO_ANALYTICS_INLINE_MAX = 1
+    monkeypatch.setattr(tasks, "run_analysis", SimpleNamespace(enqueue=lambda *a: None))  # no worker running
+    run = services.start_run(personas.dept_admin, org_params(towns))
+    page = new_page("en")
+    log_in(page, "dept_admin", PASSWORD)
+    page.goto(f"/analytics/runs/{run.pk}/")
+    expect(page.locator("#progress")).to_contain_text("0 of 4 units scored")
+    shot(page, "queued")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click("#cancel-run")
+    expect(page.locator("#run-message")).to_contain_text("Cancelled by dept_admin")
+    expect(page.locator("#cancel-run")).to_have_count(0)
+    shot(page, "cancelled")
+    run.refresh_from_db()
+    assert run.status == "cancelled"
     assert not page.server_errors and not page.console_errors, (page.server_errors, page.console_errors)

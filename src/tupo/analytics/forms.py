@@ -63,3 +63,60 @@ class RunForm(forms.Form):
             self.fields["call_id"].choices = [("", _("Any call"))] + [
                 (c.pk, f"{c.title} ({c.org.name})") for c in queries.call_choices(user)]
             self.fields["root_org"].help_text = _("Projects of calls issued by this organization or below it.")
+
+
+def _yearly_choices(kind: str):
+    from tupo.analytics import yearly
+
+    found = yearly.registry()
+    first = [i for i in found.values() if i.kind == kind]
+    rest = [i for i in found.values() if i.kind != kind]
+    out = []
+    for ind in first + rest:
+        note = "" if ind.dated else " · " + str(_("head-count: only years whose snapshot was taken in the year"))
+        usual = "" if ind.kind == kind else (
+            " · " + str(_("usually an output") if ind.kind == indicators.OUTPUT else _("usually an input")))
+        out.append((ind.key, f"{ind.label} ({ind.unit}) — {ind.help}{note}{usual}"))
+    return out
+
+
+class _AnyYearField(forms.TypedMultipleChoiceField):
+    """Offers the years with figures, but lets any year through to the service, whose message says what
+    is missing for it (rather than a bare "not a valid choice")."""
+
+    def valid_value(self, value) -> bool:
+        return True
+
+
+class MalmquistForm(forms.Form):
+    """Productivity change of organizations over years (Malmquist index)."""
+
+    kind = forms.CharField(widget=forms.HiddenInput, initial="malmquist")
+    title = forms.CharField(label=_("Title"), max_length=200, required=False,
+                            help_text=_("Optional; a title is made from the parameters otherwise."))
+    root_org = forms.TypedChoiceField(label=_("Root organization"), coerce=int)
+    depth = forms.TypedChoiceField(
+        label=_("Units"), coerce=int,
+        choices=[(n, _("%(n)s level(s) below the root") % {"n": n}) for n in range(1, MAX_DEPTH + 1)],
+        help_text=_("1 = its direct sub-organizations (e.g. the townships of a county). Each unit counts its "
+                    "whole subtree."))
+    years = _AnyYearField(
+        label=_("Years"), coerce=int, widget=forms.CheckboxSelectMultiple, required=False,
+        help_text=_("At least two. Each year is compared with the previous one chosen."))
+    inputs = forms.MultipleChoiceField(
+        label=_("Inputs (what is put in)"), widget=forms.CheckboxSelectMultiple, required=False,
+        help_text=_("Resources used: less is better for the same results."))
+    outputs = forms.MultipleChoiceField(
+        label=_("Outputs (what comes out)"), widget=forms.CheckboxSelectMultiple, required=False,
+        help_text=_("Results obtained: more is better for the same resources."))
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        roots = queries.root_choices(user)
+        top = min((o.depth for o in roots), default=1)
+        self.fields["root_org"].choices = [(o.pk, "\u3000" * (o.depth - top) + o.name) for o in roots]
+        self.snapshots = queries.snapshots_in_scope(user)
+        years = sorted({s.year for s in self.snapshots})
+        self.fields["years"].choices = [(y, str(y)) for y in years]
+        self.fields["inputs"].choices = _yearly_choices(indicators.INPUT)
+        self.fields["outputs"].choices = _yearly_choices(indicators.OUTPUT)

@@ -1,4 +1,5 @@
-"""Saved input-output (DEA) runs: their parameters, progress and results, so a result can be reproduced."""
+"""Saved input-output (DEA) runs: their parameters, progress and results, so a result can be reproduced;
+and the yearly figures of organizations that the Malmquist trend compares over years."""
 
 from __future__ import annotations
 
@@ -24,15 +25,31 @@ class Orientation(models.TextChoices):
     OUT = "out", _("Output oriented: more results with the same inputs")
 
 
+class RunKind(models.TextChoices):
+    DEA = "dea", _("Efficiency in one period (DEA)")
+    MALMQUIST = "malmquist", _("Productivity change over years (Malmquist)")
+
+
 class RunStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
 
+
+FINISHED_STATUSES = (RunStatus.DONE, RunStatus.FAILED, RunStatus.CANCELLED)
+# Only a run still waiting or computing can be cancelled; a finished run is kept as it is.
+ALLOWED_RUN_TRANSITIONS = {
+    RunStatus.QUEUED: {RunStatus.RUNNING, RunStatus.CANCELLED, RunStatus.FAILED, RunStatus.DONE},
+    RunStatus.RUNNING: {RunStatus.DONE, RunStatus.FAILED, RunStatus.CANCELLED},
+    RunStatus.DONE: set(),
+    RunStatus.FAILED: set(),
+    RunStatus.CANCELLED: set(),
+}
 
 RUN_STATUS_COLOURS = {RunStatus.QUEUED: "secondary", RunStatus.RUNNING: "info", RunStatus.DONE: "success",
-                      RunStatus.FAILED: "danger"}
+                      RunStatus.FAILED: "danger", RunStatus.CANCELLED: "warning"}
 
 
 class AnalysisRunQuerySet(models.QuerySet):
@@ -50,6 +67,7 @@ class AnalysisRun(models.Model):
     created_at = models.DateTimeField(_("started at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     title = models.CharField(_("title"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=RunKind.choices, default=RunKind.DEA)
     population = models.CharField(_("population"), max_length=12, choices=Population.choices)
     root_org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+",
                                  verbose_name=_("root organization"))
@@ -57,13 +75,14 @@ class AnalysisRun(models.Model):
     depth = models.PositiveSmallIntegerField(_("levels below the root"), null=True, blank=True)
     call_id = models.PositiveBigIntegerField(_("call"), null=True, blank=True)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    years = models.JSONField(_("years"), default=list, blank=True)  # Malmquist: the years compared, ascending
     input_keys = models.JSONField(_("inputs"), default=list)
     output_keys = models.JSONField(_("outputs"), default=list)
     rts = models.CharField(_("returns to scale"), max_length=3, choices=Rts.choices, default=Rts.CRS)
     orientation = models.CharField(_("orientation"), max_length=3, choices=Orientation.choices,
                                    default=Orientation.IN)
     super_efficiency = models.BooleanField(_("rank efficient units by super-efficiency"), default=False)
-    status = models.CharField(_("status"), max_length=8, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    status = models.CharField(_("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
     message = models.TextField(_("message"), blank=True)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
@@ -84,7 +103,11 @@ class AnalysisRun(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (RunStatus.DONE, RunStatus.FAILED)
+        return self.status in FINISHED_STATUSES
+
+    @property
+    def is_malmquist(self) -> bool:
+        return self.kind == RunKind.MALMQUIST
 
     @property
     def percent(self) -> int:
@@ -97,3 +120,82 @@ class AnalysisRun(models.Model):
     @property
     def status_colour(self) -> str:
         return RUN_STATUS_COLOURS.get(self.status, "secondary")
+
+
+class FigureSource(models.TextChoices):
+    RECORDED = "recorded", _("Counted from dated records")
+    SNAPSHOT = "snapshot", _("Taken during the year")
+    DEMO = "demo", _("Demonstration figures")
+
+
+class YearSnapshot(models.Model):
+    """One taking of the yearly figures of a subtree: which year, which indicators, when and by whom.
+
+    Several may exist for one root and year (the periodic job runs again); the figures themselves are
+    replaced each time, this log tells the page which years and indicators have figures and since when.
+    """
+
+    root_org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("root organization"))
+    root_path = models.CharField(max_length=255, db_index=True, editable=False)
+    year = models.PositiveSmallIntegerField(_("year"))
+    indicators = models.JSONField(_("indicators"), default=list)  # keys taken (head-counts only in their year)
+    skipped = models.JSONField(default=list, blank=True)  # head-count keys refused for a past year
+    source = models.CharField(_("source"), max_length=10, choices=FigureSource.choices,
+                              default=FigureSource.RECORDED)
+    org_count = models.PositiveIntegerField(default=0)
+    taken_at = models.DateTimeField(_("taken at"), auto_now_add=True)
+    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+
+    class Meta:
+        ordering = ["-year", "-taken_at", "-id"]
+        indexes = [models.Index(fields=["year", "root_path"], name="analytics_snap_year_path")]
+
+    def __str__(self) -> str:
+        return f"{self.root_org_id}@{self.year}"
+
+
+class OrgYearFigure(models.Model):
+    """The value of one indicator for one organization (its own records, not its subtree) in one year.
+
+    A unit's figure is the sum over its subtree, one grouped query per indicator and year (the join on
+    the organization's current path keeps sums right when the tree changes). Zero values are not stored.
+    """
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    indicator = models.CharField(_("indicator"), max_length=40)
+    value = models.FloatField(_("value"))
+    source = models.CharField(max_length=10, choices=FigureSource.choices, default=FigureSource.RECORDED)
+    taken_at = models.DateTimeField(_("taken at"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org", "year", "indicator"],
+                                               name="one_figure_per_org_year_indicator")]
+        indexes = [models.Index(fields=["year", "indicator"], name="analytics_fig_year_ind")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.year} {self.indicator}={self.value}"
+
+
+class UnitResult(models.Model):
+    """One line of a finished run's result: a unit (DEA) or a unit and pair of years (Malmquist).
+
+    Rows rather than one JSON document so that a run of 100,000 units is written in chunks and read a
+    page at a time: the result page and the export never hold every unit in memory at once.
+    """
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="unit_results")
+    position = models.PositiveIntegerField()  # display order: by rank then name (DEA); by unit then year
+    unit_id = models.BigIntegerField()
+    name = models.CharField(max_length=200)
+    score = models.FloatField(null=True)  # efficiency (DEA) or productivity change (Malmquist)
+    data = models.JSONField(default=dict)  # the row as the page and the export show it
+
+    class Meta:
+        ordering = ["run", "position"]
+        constraints = [models.UniqueConstraint(fields=["run", "position"], name="one_result_row_per_position")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}#{self.position} {self.name}"

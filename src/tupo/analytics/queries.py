@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.db.models import Q
 
 from tupo.analytics.models import Population
@@ -16,6 +18,30 @@ def scope_paths(user) -> list[str]:
     if not getattr(user, "is_authenticated", False):
         return []
     return tree.collapse([g.org.path for g in user.grants if g.role in ANALYTICS_ROLES and g.org_id])
+
+
+def covering_snapshots(root_path: str):
+    """Yearly snapshots whose subtree holds ``root_path`` (taken at the root itself or at an ancestor)."""
+    from tupo.analytics.models import YearSnapshot
+
+    ancestors = []
+    for i in range(len(root_path)):
+        if root_path[i] == tree.SEP:
+            ancestors.append(root_path[: i + 1])
+    return YearSnapshot.objects.filter(root_path__in=ancestors)
+
+
+def snapshots_in_scope(user, limit: int = 200) -> list:
+    """Snapshots of the user's subtrees or above them (what the Malmquist form can draw on)."""
+    from tupo.analytics.models import YearSnapshot
+
+    paths = scope_paths(user)
+    if not paths:
+        return []
+    q = tree.subtrees_q(paths, "root_path")
+    for p in paths:
+        q |= Q(pk__in=covering_snapshots(p).values("pk"))
+    return list(YearSnapshot.objects.filter(q).select_related("root_org", "taken_by")[:limit])
 
 
 def visible_run_q(user) -> Q:
@@ -47,9 +73,20 @@ def call_choices(user, root: Organization | None = None) -> list:
     return list(Call.objects.filter(tree.subtrees_q(paths, "org__path")).select_related("org").order_by("-id")[:500])
 
 
-def org_units(root: Organization, depth: int) -> list[Organization]:
+class OrgUnit(NamedTuple):
+    """An organization as a unit of analysis: what the indicators and the result need, and no more
+    (100,000 model instances would cost several hundred MB; these tuples a tenth of it)."""
+
+    pk: int
+    path: str
+    name: str
+
+
+def org_units(root: Organization, depth: int) -> list[OrgUnit]:
     """Organizations exactly ``depth`` levels below ``root`` (1 = its direct children)."""
-    return list(Organization.objects.filter(tree.subtree_q(root.path), depth=root.depth + depth).order_by("path"))
+    qs = (Organization.objects.filter(tree.subtree_q(root.path), depth=root.depth + depth).order_by("path")
+          .values_list("pk", "path", "name"))
+    return [OrgUnit(*row) for row in qs.iterator(chunk_size=5000)]
 
 
 def project_units(root: Organization, call_id: int | None, year: int | None) -> list:

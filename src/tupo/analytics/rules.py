@@ -27,6 +27,18 @@ def sees_run(user, run) -> bool:
 
 
 @rules.predicate
+def started_run(user, run) -> bool:
+    return run is not None and getattr(user, "pk", None) is not None and run.created_by_id == user.pk
+
+
+@rules.predicate
+def dept_admin_over_run(user, run) -> bool:
+    if run is None or not getattr(user, "is_authenticated", False):
+        return False
+    return any(g.role == Role.DEPT_ADMIN and g.org_id and run.root_path.startswith(g.org.path) for g in user.grants)
+
+
+@rules.predicate
 def has_analytics_role(user) -> bool:
     return getattr(user, "is_authenticated", False) and bool(user.roles & ANALYTICS_ROLES)
 
@@ -34,3 +46,5 @@ def has_analytics_role(user) -> bool:
 rules.add_perm("analytics.use", has_analytics_role)
 rules.add_perm("analytics.run_analysis", analyses_org)
 rules.add_perm("analytics.view_run", sees_run)
+# Who started a run may stop it; so may a department administrator over its root (a leader only their own).
+rules.add_perm("analytics.cancel_run", sees_run & (started_run | dept_admin_over_run))

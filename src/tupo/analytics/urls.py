@@ -9,4 +9,5 @@ urlpatterns = [
     path("runs/<int:pk>/", views.run_detail, name="run"),
     path("runs/<int:pk>/progress/", views.run_progress, name="progress"),
     path("runs/<int:pk>/export/", views.run_export, name="export"),
+    path("runs/<int:pk>/cancel/", views.run_cancel, name="cancel"),
 ]

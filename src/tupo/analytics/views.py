@@ -9,14 +9,16 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from tupo.analytics import indicators, present, services
-from tupo.analytics.forms import RunForm
-from tupo.analytics.models import AnalysisRun, Population, RunStatus
+from tupo.analytics.forms import MalmquistForm, RunForm
+from tupo.analytics.models import AnalysisRun, Population, RunKind, RunStatus
 from tupo.core import audit
 from tupo.core.access import get_visible_or_404
 from tupo.core.htmx import is_htmx
 from tupo.core.paging import BoundedPaginator
+from tupo.core.services import InvalidTransition
 from tupo.core.xlsx import XLSX_TYPE, workbook_bytes
 
 
@@ -42,42 +44,70 @@ def run_list(request):
     return render(request, "analytics/run_list.html", {"page": page, "runs": page.object_list})
 
 
+def _tabs(active: str):
+    tabs = [(f"?population={p}", label, p == active) for p, label in Population.choices
+            if indicators.for_population(p)]
+    tabs.append(("?kind=malmquist", _("Organizations over years (Malmquist)"), active == RunKind.MALMQUIST))
+    return tabs
+
+
+def _start(request, form):
+    """Start the run described by a valid form; errors go back onto the form. Returns a response or None."""
+    try:
+        run = services.start_run(request.user, {**form.cleaned_data})
+    except ValidationError as exc:
+        _form_errors(form, exc)
+    except PermissionDenied:
+        form.add_error("root_org", _("You may not analyse this organization."))
+    else:
+        if run.status == RunStatus.FAILED:
+            messages.error(request, run.message)
+        return redirect("analytics:run", pk=run.pk)
+    return None
+
+
+def _malmquist_new(request, source=None):
+    initial = {}
+    if source is not None:
+        initial = {"root_org": source.root_org_id, "depth": source.depth, "years": source.years,
+                   "inputs": source.input_keys, "outputs": source.output_keys}
+    form = MalmquistForm(request.user, request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid() and (response := _start(request, form)):
+        return response
+    return render(request, "analytics/malmquist_form.html", {
+        "form": form, "tabs": _tabs(RunKind.MALMQUIST), "snapshots": present.snapshot_rows(form.snapshots)})
+
+
 @login_required
 def run_new(request):
     _require_use(request.user)
+    source = None
+    if request.method == "GET" and request.GET.get("from"):
+        source = get_visible_or_404(AnalysisRun, request.user, pk=request.GET["from"])
+    kind = request.POST.get("kind") or request.GET.get("kind") or (source.kind if source else RunKind.DEA)
+    if kind == RunKind.MALMQUIST:
+        return _malmquist_new(request, source)
     population = request.POST.get("population") or request.GET.get("population") or Population.ORGS
     if population not in Population.values:
         population = Population.ORGS
     initial = {}
-    if request.method == "GET" and request.GET.get("from"):
-        source = get_visible_or_404(AnalysisRun, request.user, pk=request.GET["from"])
+    if source is not None:
         population = source.population
         initial = {"root_org": source.root_org_id, "depth": source.depth, "call_id": source.call_id,
                    "year": source.year, "inputs": source.input_keys, "outputs": source.output_keys,
                    "rts": source.rts, "orientation": source.orientation,
                    "super_efficiency": source.super_efficiency}
     form = RunForm(request.user, population, request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        params = {**form.cleaned_data}
-        try:
-            run = services.start_run(request.user, params)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        except PermissionDenied:
-            form.add_error("root_org", _("You may not analyse this organization."))
-        else:
-            if run.status == RunStatus.FAILED:
-                messages.error(request, run.message)
-            return redirect("analytics:run", pk=run.pk)
-    tabs = [(p, label, p == population and True) for p, label in Population.choices
-            if indicators.for_population(p)]
-    return render(request, "analytics/run_form.html", {"form": form, "population": population, "tabs": tabs})
+    if request.method == "POST" and form.is_valid() and (response := _start(request, form)):
+        return response
+    return render(request, "analytics/run_form.html", {"form": form, "population": population,
+                                                        "tabs": _tabs(population)})
 
 
 def _result_context(run):
     chart = present.histogram(run)
     return {
-        "rows": present.table_rows(run, limit=present.PAGE_ROWS),
+        "rows": list(present.table_rows(run, limit=present.PAGE_ROWS)),
         "rows_total": (run.results or {}).get("n", 0),
         "rows_limit": present.PAGE_ROWS,
         "keys": [(k, present.labels(run)[k], k in run.input_keys) for k in list(run.input_keys) + list(run.output_keys)],
@@ -88,15 +118,41 @@ def _result_context(run):
     }
 
 
+def _malmquist_context(run):
+    return {
+        "pairs": present.pair_rows(run),
+        "index_labels": [present.index_labels()[k] for k in present.INDEX_NAMES],
+        "unit_rows": list(present.malmquist_rows(run, limit=present.PAGE_ROWS)),
+        "rows_total": (run.results or {}).get("n", 0),
+        "rows_limit": present.PAGE_ROWS,
+        "trend": present.trend_chart(run),
+    }
+
+
 @login_required
 def run_detail(request, pk: int):
     run = get_visible_or_404(AnalysisRun, request.user, pk=pk)
-    context = {"run": run, "parameters": present.parameter_rows(run)}
+    context = {"run": run, "parameters": present.parameter_rows(run),
+               "may_cancel": not run.is_finished and request.user.has_perm("analytics.cancel_run", run)}
     if run.status == RunStatus.DONE:
-        context.update(_result_context(run))
-    elif run.status == RunStatus.FAILED:
+        context.update(_malmquist_context(run) if run.is_malmquist else _result_context(run))
+    if run.status in (RunStatus.DONE, RunStatus.FAILED):
         context["excluded"] = present.excluded_rows(run)
-    return render(request, "analytics/run_detail.html", context)
+    template = "analytics/malmquist_detail.html" if run.is_malmquist else "analytics/run_detail.html"
+    return render(request, template, context)
+
+
+@require_POST
+@login_required
+def run_cancel(request, pk: int):
+    run = get_visible_or_404(AnalysisRun, request.user, pk=pk)
+    try:
+        services.cancel_run(request.user, run)
+    except InvalidTransition as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The run was cancelled."))
+    return redirect("analytics:run", pk=run.pk)
 
 
 @login_required
@@ -107,7 +163,8 @@ def run_progress(request, pk: int):
         response = HttpResponse(status=204)
         response["HX-Redirect"] = reverse("analytics:run", args=[run.pk])
         return response
-    return render(request, "analytics/partials/_progress.html", {"run": run})
+    return render(request, "analytics/partials/_progress.html", {
+        "run": run, "may_cancel": request.user.has_perm("analytics.cancel_run", run)})
 
 
 @login_required
@@ -116,7 +173,7 @@ def run_export(request, pk: int):
     if run.status != RunStatus.DONE:
         raise Http404
     audit.record("analytics.export", actor=request.user, obj=run)
-    data = workbook_bytes(present.workbook_sheets(run))
+    data = workbook_bytes(present.malmquist_sheets(run) if run.is_malmquist else present.workbook_sheets(run))
     response = HttpResponse(data, content_type=XLSX_TYPE)
     from urllib.parse import quote
 

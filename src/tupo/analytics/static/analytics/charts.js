@@ -1,4 +1,5 @@
-/* Input-output analysis: the frontier scatter (one input, one output). Reads json_script data; no inline code (CSP). */
+/* Input-output analysis: the frontier scatter (one input, one output) and the Malmquist trend.
+   Reads json_script data; no inline code (CSP). */
 (function () {
   "use strict";
   function draw() {
@@ -33,5 +34,40 @@
       window.addEventListener("resize", function () { chart.resize(); });
     });
   }
-  document.addEventListener("DOMContentLoaded", draw);
+  function drawTrend() {
+    if (typeof echarts === "undefined") return;
+    document.querySelectorAll("[data-trend]").forEach(function (el) {
+      if (el.dataset.rendered) return;
+      var source = document.getElementById(el.dataset.trend);
+      if (!source) return;
+      var spec = JSON.parse(source.textContent);
+      // one pair of years: bars side by side read better than three lone dots
+      var single = spec.categories.length === 1;
+      var series = spec.series.map(function (s, i) {
+        return single ? { name: s.name, type: "bar", data: s.data, barMaxWidth: 48,
+                          label: { show: true, position: "top", formatter: function (p) { return p.value.toFixed(3); } } }
+                      : { name: s.name, type: "line", data: s.data, symbolSize: i === 0 ? 10 : 6,
+                          lineStyle: { width: i === 0 ? 3 : 1.5 } };
+      });
+      series[0].markLine = { silent: true, symbol: "none", label: { show: false },
+                             lineStyle: { type: "dashed", color: "#6c757d" }, data: [{ yAxis: 1 }] };
+      var option = {
+        animation: false,
+        color: ["#b22222", "#2f6690", "#d4a017"],
+        tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null ? "—" : v.toFixed(3); } },
+        legend: { bottom: 0 },
+        grid: { left: 60, right: 20, top: 30, bottom: 60 },
+        xAxis: { type: "category", data: spec.categories },
+        yAxis: { type: "value", name: spec.y_label,
+                 min: function (v) { return single ? 0 : Math.floor((Math.min(v.min, 1) - 0.05) * 20) / 20; },
+                 max: function (v) { return Math.ceil((Math.max(v.max, 1) + 0.05) * 20) / 20; } },
+        series: series
+      };
+      var chart = echarts.init(el, null, { renderer: "svg" });
+      chart.setOption(option);
+      el.dataset.rendered = "1";
+      window.addEventListener("resize", function () { chart.resize(); });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { draw(); drawTrend(); });
 })();

@@ -49,11 +49,14 @@ class Command(BaseCommand):
         """Calls, bids and projects at several stages, and a published case library (through the services)."""
         from django.core.exceptions import ValidationError
 
+        from tupo.analytics import demo as analytics_demo
+        from tupo.awards import demo as awards_demo
         from tupo.cases import demo as cases_demo
         from tupo.core.calendar import CalendarDataMissing
         from tupo.topics import demo as topics_demo
 
-        for name, loader in (("topics", topics_demo.load), ("cases", cases_demo.load)):
+        for name, loader in (("topics", topics_demo.load), ("cases", cases_demo.load),
+                             ("awards", awards_demo.load), ("analytics", analytics_demo.load)):
             try:
                 made = loader(root)
             except (CalendarDataMissing, ValidationError) as exc:
