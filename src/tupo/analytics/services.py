@@ -60,6 +60,27 @@ def inline_max() -> int:
     return getattr(settings, "TUPO_ANALYTICS_INLINE_MAX", 500)
 
 
+
+def _check_indicators(params: dict, available: dict, errors: dict) -> tuple[list[str], list[str]]:
+    """The chosen inputs and outputs (duplicates dropped), with a message in ``errors`` for each problem:
+    none chosen on a side, an indicator unknown here, one indicator on both sides."""
+    inputs = list(dict.fromkeys(params.get("inputs") or []))
+    outputs = list(dict.fromkeys(params.get("outputs") or []))
+    if not inputs:
+        errors.setdefault("inputs", []).append(_("Choose at least one input."))
+    if not outputs:
+        errors.setdefault("outputs", []).append(_("Choose at least one output."))
+    for field, keys in (("inputs", inputs), ("outputs", outputs)):
+        unknown = [k for k in keys if k not in available]
+        if unknown:
+            errors.setdefault(field, []).append(_("Unknown indicator: %(keys)s.") % {"keys": ", ".join(unknown)})
+    both = [k for k in inputs if k in outputs]
+    if both:
+        labels = ", ".join(str(available[k].label) if k in available else k for k in both)
+        errors.setdefault("outputs", []).append(
+            _("An indicator cannot be both an input and an output: %(labels)s.") % {"labels": labels})
+    return inputs, outputs
+
 def validate_params(actor, params: dict) -> dict:
     """Check and normalise run parameters. Raises ValidationError({field: [messages]})."""
     errors: dict[str, list[str]] = {}
@@ -88,22 +109,7 @@ def validate_params(actor, params: dict) -> dict:
         if not clean["call_id"] and not clean["year"]:
             errors.setdefault("call_id", []).append(_("Choose a call or a year."))
     available = indicators.for_population(population)
-    inputs = list(dict.fromkeys(params.get("inputs") or []))
-    outputs = list(dict.fromkeys(params.get("outputs") or []))
-    if not inputs:
-        errors.setdefault("inputs", []).append(_("Choose at least one input."))
-    if not outputs:
-        errors.setdefault("outputs", []).append(_("Choose at least one output."))
-    for field, keys in (("inputs", inputs), ("outputs", outputs)):
-        unknown = [k for k in keys if k not in available]
-        if unknown:
-            errors.setdefault(field, []).append(_("Unknown indicator: %(keys)s.") % {"keys": ", ".join(unknown)})
-    both = [k for k in inputs if k in outputs]
-    if both:
-        labels = ", ".join(str(available[k].label) if k in available else k for k in both)
-        errors.setdefault("outputs", []).append(
-            _("An indicator cannot be both an input and an output: %(labels)s.") % {"labels": labels})
-    clean["inputs"], clean["outputs"] = inputs, outputs
+    clean["inputs"], clean["outputs"] = _check_indicators(params, available, errors)
     rts = params.get("rts") or Rts.CRS
     orientation = params.get("orientation") or Orientation.IN
     if rts not in Rts.values:
@@ -489,22 +495,7 @@ def validate_malmquist(actor, params: dict) -> dict:
                                                 "the one before."))
     clean["years"] = years
     available = yearly.registry()
-    inputs = list(dict.fromkeys(params.get("inputs") or []))
-    outputs = list(dict.fromkeys(params.get("outputs") or []))
-    if not inputs:
-        errors.setdefault("inputs", []).append(_("Choose at least one input."))
-    if not outputs:
-        errors.setdefault("outputs", []).append(_("Choose at least one output."))
-    for field, keys in (("inputs", inputs), ("outputs", outputs)):
-        unknown = [k for k in keys if k not in available]
-        if unknown:
-            errors.setdefault(field, []).append(_("Unknown indicator: %(keys)s.") % {"keys": ", ".join(unknown)})
-    both = [k for k in inputs if k in outputs]
-    if both:
-        labels = ", ".join(str(available[k].label) if k in available else k for k in both)
-        errors.setdefault("outputs", []).append(
-            _("An indicator cannot be both an input and an output: %(labels)s.") % {"labels": labels})
-    clean["inputs"], clean["outputs"] = inputs, outputs
+    clean["inputs"], clean["outputs"] = _check_indicators(params, available, errors)
     clean["title"] = (params.get("title") or "").strip()[:200]
     if errors:
         raise ValidationError(errors)
