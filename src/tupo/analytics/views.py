@@ -16,6 +16,7 @@ from tupo.analytics.forms import MalmquistForm, RunForm
 from tupo.analytics.models import AnalysisRun, Population, RunKind, RunStatus
 from tupo.core import audit
 from tupo.core.access import get_visible_or_404
+from tupo.core.forms import add_service_errors as _form_errors
 from tupo.core.htmx import is_htmx
 from tupo.core.paging import BoundedPaginator
 from tupo.core.services import InvalidTransition
@@ -28,12 +29,6 @@ def _require_use(user):
         raise Http404
 
 
-def _form_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required

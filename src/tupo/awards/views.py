@@ -45,18 +45,11 @@ from tupo.awards.forms import (
 )
 from tupo.awards.models import AwardCycle, Certificate, Nomination, Notice, Objection, PresentationSlot
 from tupo.core.access import get_visible_or_404
+from tupo.core.forms import add_service_errors as _form_errors
 from tupo.core.middleware import client_ip
 from tupo.core.services import ConcurrentEditError, InvalidTransition
 from tupo.orgs import tree
 from tupo.orgs.models import Organization
-
-
-def _form_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _flash(request, exc) -> None:

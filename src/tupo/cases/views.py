@@ -31,6 +31,7 @@ from tupo.cases.forms import (
 )
 from tupo.cases.models import Brand, Case, CaseFile
 from tupo.core.access import get_visible_or_404
+from tupo.core.forms import add_service_errors as _form_errors
 from tupo.core.paging import BoundedPaginator
 from tupo.core.services import ConcurrentEditError, InvalidTransition
 from tupo.orgs import tree
@@ -46,12 +47,6 @@ def managed_orgs(user):
     return Organization.objects.filter(tree.subtrees_q(paths)).order_by("path")
 
 
-def _form_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _business_only(user):

@@ -25,3 +25,13 @@ class CalendarYearForm(forms.ModelForm):
     class Meta:
         model = WorkCalendarYear
         fields = ["year", "source"]
+
+
+def add_service_errors(form, exc) -> None:
+    """Show a service's refusal on the form that asked for it: each field's messages on that field (or on top when
+    the form has no such field), and a message-only refusal on top. Used by every app's views."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

@@ -20,8 +20,9 @@ from tupo.cases import uploads
 from tupo.cases.choices import CaseStatus
 from tupo.cases.models import Case
 from tupo.cases.queries import is_business_user
-from tupo.cases.views import _form_errors, managed_orgs
+from tupo.cases.views import managed_orgs
 from tupo.core.access import get_visible_or_404
+from tupo.core.forms import add_service_errors as _form_errors
 from tupo.core.htmx import render_partial_or_page
 from tupo.core.services import ConcurrentEditError, InvalidTransition
 from tupo.core.xlsx import xlsx_response

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from tupo.core import audit
 from tupo.core.access import get_visible_or_404
+from tupo.core.forms import add_service_errors as _form_errors
 from tupo.core.htmx import render_partial_or_page
 from tupo.core.masking import mask_id_number, mask_phone
 from tupo.core.paging import BoundedPaginator
@@ -40,12 +41,6 @@ from tupo.orgs.stats import figures_for
 PAGE = settings.TUPO_PAGE_SIZE
 
 
-def _form_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # --- tree and organization pages -------------------------------------------------------------------------

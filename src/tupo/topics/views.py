@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from tupo.core import audit
 from tupo.core.access import get_visible_or_404
+from tupo.core.forms import add_service_errors as _form_errors
 from tupo.core.paging import BoundedPaginator
 from tupo.core.services import ConcurrentEditError, InvalidTransition
 from tupo.core.xlsx import xlsx_response
@@ -51,12 +52,6 @@ def _errors(request, exc) -> None:
         messages.error(request, str(exc))
 
 
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _admin_org(user) -> Organization:
