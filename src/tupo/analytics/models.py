@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tupo.core.querysets import VisibleQuerySet
 from tupo.orgs.models import Organization
 
 
@@ -52,11 +53,8 @@ RUN_STATUS_COLOURS = {RunStatus.QUEUED: "secondary", RunStatus.RUNNING: "info", 
                       RunStatus.FAILED: "danger", RunStatus.CANCELLED: "warning"}
 
 
-class AnalysisRunQuerySet(models.QuerySet):
-    def visible_to(self, user) -> AnalysisRunQuerySet:
-        from tupo.analytics.queries import visible_run_q
-
-        return self.filter(visible_run_q(user))
+class AnalysisRunQuerySet(VisibleQuerySet):
+    visible_q = "tupo.analytics.queries.visible_run_q"
 
 
 class AnalysisRun(models.Model):

@@ -18,28 +18,20 @@ from tupo.awards.choices import (
     ObjectionOutcome,
     ObjectionStatus,
 )
+from tupo.core.querysets import VisibleQuerySet
 from tupo.orgs.models import Organization
 
 
-class _VisibleQuerySet(models.QuerySet):
-    _q_name = ""
-
-    def visible_to(self, user):
-        from tupo.awards import queries
-
-        return self.filter(getattr(queries, self._q_name)(user))
+class CycleQuerySet(VisibleQuerySet):
+    visible_q = "tupo.awards.queries.visible_cycle_q"
 
 
-class CycleQuerySet(_VisibleQuerySet):
-    _q_name = "visible_cycle_q"
+class NominationQuerySet(VisibleQuerySet):
+    visible_q = "tupo.awards.queries.visible_nomination_q"
 
 
-class NominationQuerySet(_VisibleQuerySet):
-    _q_name = "visible_nomination_q"
-
-
-class ObjectionQuerySet(_VisibleQuerySet):
-    _q_name = "visible_objection_q"
+class ObjectionQuerySet(VisibleQuerySet):
+    visible_q = "tupo.awards.queries.visible_objection_q"
 
 
 class AwardCycle(models.Model):

@@ -18,16 +18,14 @@ from tupo.cases.choices import (
     FileKind,
     SourceType,
 )
+from tupo.core.querysets import VisibleQuerySet
 from tupo.orgs.models import Organization
 
 ABSTRACT_MAX = 1500
 
 
-class CaseQuerySet(models.QuerySet):
-    def visible_to(self, user) -> CaseQuerySet:
-        from tupo.cases.queries import visible_case_q
-
-        return self.filter(visible_case_q(user))
+class CaseQuerySet(VisibleQuerySet):
+    visible_q = "tupo.cases.queries.visible_case_q"
 
 
 class Case(models.Model):
@@ -152,11 +150,8 @@ class CaseTransition(models.Model):
         return f"{self.from_status} → {self.to_status}"
 
 
-class BrandQuerySet(models.QuerySet):
-    def visible_to(self, user) -> BrandQuerySet:
-        from tupo.cases.queries import visible_brand_q
-
-        return self.filter(visible_brand_q(user))
+class BrandQuerySet(VisibleQuerySet):
+    visible_q = "tupo.cases.queries.visible_brand_q"
 
 
 class Brand(models.Model):
@@ -222,11 +217,8 @@ class BrandTransition(models.Model):
         return f"{self.from_status} → {self.to_status}"
 
 
-class AdoptionQuerySet(models.QuerySet):
-    def visible_to(self, user) -> AdoptionQuerySet:
-        from tupo.cases.queries import visible_adoption_q
-
-        return self.filter(visible_adoption_q(user))
+class AdoptionQuerySet(VisibleQuerySet):
+    visible_q = "tupo.cases.queries.visible_adoption_q"
 
 
 class Adoption(models.Model):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from tupo.core.querysets import VisibleQuerySet
 from tupo.orgs import tree
 from tupo.orgs.choices import (
     Education,
@@ -24,15 +25,12 @@ from tupo.orgs.choices import (
 )
 
 
-class OrganizationQuerySet(models.QuerySet):
+class OrganizationQuerySet(VisibleQuerySet):
+    visible_q = "tupo.orgs.queries.visible_org_q"
+
     def subtree(self, org_or_path) -> OrganizationQuerySet:
         path = org_or_path if isinstance(org_or_path, str) else org_or_path.path
         return self.filter(tree.subtree_q(path))
-
-    def visible_to(self, user) -> OrganizationQuerySet:
-        from tupo.orgs.queries import visible_org_q
-
-        return self.filter(visible_org_q(user))
 
 
 class Organization(models.Model):
@@ -96,15 +94,12 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-class PersonQuerySet(models.QuerySet):
+class PersonQuerySet(VisibleQuerySet):
+    visible_q = "tupo.orgs.queries.visible_person_q"
+
     def in_subtree(self, org_or_path) -> PersonQuerySet:
         path = org_or_path if isinstance(org_or_path, str) else org_or_path.path
         return self.filter(tree.subtree_q(path, "org_path"))
-
-    def visible_to(self, user) -> PersonQuerySet:
-        from tupo.orgs.queries import visible_person_q
-
-        return self.filter(visible_person_q(user))
 
 
 class Person(models.Model):

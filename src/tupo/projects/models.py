@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tupo.core.querysets import VisibleQuerySet
 from tupo.orgs.models import Organization, Person
 from tupo.projects.choices import (
     AcceptanceKind,
@@ -23,11 +24,8 @@ from tupo.projects.choices import (
 )
 
 
-class ProjectQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from tupo.projects import queries
-
-        return self.filter(queries.visible_project_q(user))
+class ProjectQuerySet(VisibleQuerySet):
+    visible_q = "tupo.projects.queries.visible_project_q"
 
 
 class Project(models.Model):

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tupo.core.querysets import VisibleQuerySet
 from tupo.orgs.models import Organization, Person
 from tupo.reviews.choices import (
     Aggregation,
@@ -23,25 +24,16 @@ from tupo.reviews.choices import (
 )
 
 
-class _VisibleQuerySet(models.QuerySet):
-    _q_name = ""
-
-    def visible_to(self, user):
-        from tupo.reviews import queries
-
-        return self.filter(getattr(queries, self._q_name)(user))
+class RoundQuerySet(VisibleQuerySet):
+    visible_q = "tupo.reviews.queries.visible_round_q"
 
 
-class RoundQuerySet(_VisibleQuerySet):
-    _q_name = "visible_round_q"
+class ItemQuerySet(VisibleQuerySet):
+    visible_q = "tupo.reviews.queries.visible_item_q"
 
 
-class ItemQuerySet(_VisibleQuerySet):
-    _q_name = "visible_item_q"
-
-
-class AssignmentQuerySet(_VisibleQuerySet):
-    _q_name = "visible_assignment_q"
+class AssignmentQuerySet(VisibleQuerySet):
+    visible_q = "tupo.reviews.queries.visible_assignment_q"
 
 
 class ExpertProfile(models.Model):

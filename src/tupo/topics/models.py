@@ -12,33 +12,25 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tupo.core.querysets import VisibleQuerySet
 from tupo.orgs.models import Organization, Person
 from tupo.topics.choices import BidStatus, CallStatus, Invitation, OutputForm, ProposalStatus, TeamRole, Tier
 
 
-class _VisibleQuerySet(models.QuerySet):
-    _q_name = ""
-
-    def visible_to(self, user):
-        from tupo.topics import queries
-
-        return self.filter(getattr(queries, self._q_name)(user))
+class ProposalQuerySet(VisibleQuerySet):
+    visible_q = "tupo.topics.queries.visible_proposal_q"
 
 
-class ProposalQuerySet(_VisibleQuerySet):
-    _q_name = "visible_proposal_q"
+class TopicQuerySet(VisibleQuerySet):
+    visible_q = "tupo.topics.queries.visible_topic_q"
 
 
-class TopicQuerySet(_VisibleQuerySet):
-    _q_name = "visible_topic_q"
+class CallQuerySet(VisibleQuerySet):
+    visible_q = "tupo.topics.queries.visible_call_q"
 
 
-class CallQuerySet(_VisibleQuerySet):
-    _q_name = "visible_call_q"
-
-
-class BidQuerySet(_VisibleQuerySet):
-    _q_name = "visible_bid_q"
+class BidQuerySet(VisibleQuerySet):
+    visible_q = "tupo.topics.queries.visible_bid_q"
 
 
 class TopicProposal(models.Model):
