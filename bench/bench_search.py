@@ -1,10 +1,17 @@
 """Full-text search benchmark: build an index of N generated Chinese case texts, then time 100 queries.
 
-    .venv/bin/python bench/bench_search.py [--quick] [--n N] [--db sqlite|postgres]
+    .venv/bin/python bench/bench_search.py [--quick] [--n N] [--db sqlite|postgres] [--pg-db NAME]
 
-SQLite uses a fresh file under var/bench/; PostgreSQL uses the database in TUPO_DATABASE_URL or
-postgres://postgres@127.0.0.1:5432/tupo_search_bench (create it first: createdb -h 127.0.0.1 -U postgres tupo_search_bench).
-Writes bench/results/search-<db>.json.
+Each run starts from a fresh, empty database: a file under var/bench/ (SQLite), or the PostgreSQL database
+``--pg-db`` (default tupo_search_bench) on the server of TUPO_BENCH_PG, dropped and created anew, and
+dropped again at the end. Writes bench/results/search-<db>[-quick|-nN].json.
+
+Build time = generating + jieba segmentation + inserting (FTS5 triggers / generated tsvector) + the
+after-load step (FTS5 optimize / ANALYZE) + the GIN index. A query is timed as the search page runs it:
+jieba on the query, the candidate query and ranking (AND, then OR when AND finds nothing), loading the page's
+20 rows and highlighting title and snippet. Only the per-model visibility re-check of the 20 hits is left out
+(the benchmark has index rows, not cases). The 100 queries run three times: "cold" right after the build
+(no cached document frequencies), "warm", and "warm, year filter".
 """
 
 from __future__ import annotations
@@ -12,16 +19,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
-import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import harness  # noqa: E402
 
 SUBJECTS = ["党支部", "社区党委", "村党总支", "机关党委", "街道党工委", "园区联合党支部", "国企党委", "高校党委"]
 TOPICS = ["网格化管理", "红色物业", "接诉即办", "主题党日", "三会一课", "党群服务中心", "流动党员", "发展党员", "乡村人才",
@@ -43,40 +50,52 @@ def make_text(rng: random.Random) -> tuple[str, str, int, str]:
     return title, "。".join(sentences) + "。", rng.randint(2015, 2025), topic
 
 
-def setup(db: str):
-    if db == "postgres":
-        os.environ.setdefault("TUPO_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tupo_search_bench")
-    else:
-        os.environ.pop("TUPO_DATABASE_URL", None)
-        d = ROOT / "var" / "bench"
-        d.mkdir(parents=True, exist_ok=True)
-        path = Path(tempfile.mkstemp(prefix="search-", suffix=".sqlite3", dir=d)[1])
-        os.environ["TUPO_SQLITE_PATH"] = str(path)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tupo.config.settings")
+def setup(db: str, pg_db: str) -> None:
+    harness._fresh_database(db, "search", pg_db)
     import django
 
     django.setup()
     from django.core.management import call_command
 
     call_command("migrate", "search", verbosity=0)
-    from tupo.search.models import SearchDoc
-
-    SearchDoc.objects.all().delete()
-    return os.environ.get("TUPO_SQLITE_PATH")
 
 
-def index_size(db: str, sqlite_path: str | None) -> int:
+def index_sizes(db: str) -> dict:
     from django.db import connection
 
     with connection.cursor() as cur:
         if db == "postgres":
-            cur.execute("SELECT pg_total_relation_size('search_searchdoc')")
-            return int(cur.fetchone()[0])
-        try:
-            cur.execute("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'search_%'")
-            return int(cur.fetchone()[0] or 0)
-        except Exception:  # noqa: BLE001 (dbstat not compiled in)
-            return Path(sqlite_path).stat().st_size
+            cur.execute("SELECT pg_relation_size('search_doc_tsv_gin'), pg_total_relation_size('search_searchdoc')")
+            gin, total = cur.fetchone()
+            return {"fulltext_index_bytes": int(gin), "index_bytes": int(total),
+                    "index_bytes_means": "search_searchdoc with its TOAST, tsvector column and all indexes"}
+        cur.execute("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'search_fts%'")
+        fts = int(cur.fetchone()[0] or 0)
+        cur.execute("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'search_%'")
+        total = int(cur.fetchone()[0] or 0)
+        return {"fulltext_index_bytes": fts, "index_bytes": total,
+                "index_bytes_means": "search_searchdoc (text, segmented text, tags) + its indexes + search_fts"}
+
+
+def timed_pass(queries, scope, filters) -> dict:
+    from tupo.search import backends
+    from tupo.search.queries import page_hits, query_tokens
+
+    times, hits, capped, relaxed = [], [], 0, 0
+    for q in queries:
+        s0 = time.perf_counter()
+        tokens = query_tokens(q)
+        ranked = backends.ranked(tokens, scope, filters)
+        if not ranked.hits and len(tokens) > 1:
+            ranked = backends.ranked(tokens, scope, filters, op="OR")
+            relaxed += 1
+        page = page_hits(None, ranked.hits[:20], tokens, recheck=False)
+        times.append((time.perf_counter() - s0) * 1000)
+        hits.append(len(page))
+        capped += ranked.capped
+    return {"p50_ms": round(harness._pct(times, 0.5), 2), "p95_ms": round(harness._pct(times, 0.95), 2),
+            "max_ms": round(max(times), 2), "mean_hits_returned": round(sum(hits) / len(hits), 1),
+            "queries_capped": capped, "queries_relaxed_to_or": relaxed, "met": harness._pct(times, 0.95) < 100}
 
 
 def main() -> None:
@@ -84,21 +103,23 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="5,000 documents instead of 200,000")
     ap.add_argument("--n", type=int)
     ap.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    ap.add_argument("--pg-db", default=os.environ.get("TUPO_BENCH_SEARCH_DB", "tupo_search_bench"))
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args()
     n = args.n or (5_000 if args.quick else 200_000)
-    sqlite_path = setup(args.db)
+    setup(args.db, args.pg_db)
 
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from tupo.search import backends, terms
     from tupo.search.backends import Filters, Scope
-    from tupo.search.indexing import segment
+    from tupo.search.indexing import segment, set_tags
     from tupo.search.models import SearchDoc
 
     rng = random.Random(args.seed)
     words = terms.user_words()
-    paths = [f"{i:07d}/{j:07d}/" for i in range(1, 3) for j in range(1, 51)]
+    # two top-level organizations with 50 units each; a path segment is the node's own (unique) id
+    paths = [f"{i:07d}/{100 * i + j:07d}/" for i in range(1, 3) for j in range(1, 51)]
     t0 = time.perf_counter()
     seg_time = 0.0
     chars = 0
@@ -111,7 +132,7 @@ def main() -> None:
                         title=title, body=body, title_seg=segment(title, words), body_seg=segment(body, words),
                         year=year, field="party_building")
         seg_time += time.perf_counter() - s0
-        batch.append(row)
+        batch.append(set_tags(row))
         if len(batch) == 2000:
             with transaction.atomic():
                 SearchDoc.objects.bulk_create(batch)
@@ -119,47 +140,46 @@ def main() -> None:
     if batch:
         with transaction.atomic():
             SearchDoc.objects.bulk_create(batch)
+    load = time.perf_counter() - t0
+    backends.after_bulk_load()
     build = time.perf_counter() - t0
-    if args.db == "postgres":
-        from django.db import connection
-
-        with connection.cursor() as cur:
-            cur.execute("ANALYZE search_searchdoc")
-    size = index_size(args.db, sqlite_path)
+    sizes = index_sizes(args.db)
 
     qrng = random.Random(args.seed + 1)
     queries = []
     for _ in range(100):
         k = qrng.choice([1, 1, 2, 2, 3])
         queries.append(" ".join(qrng.sample(TOPICS + MEANS + RESULTS, k)))
-    from tupo.search.queries import query_tokens
-
     scope = Scope(owner_id=1, paths=[paths[0][:8]])
-    times, hits = [], []
-    for q in queries:
-        s0 = time.perf_counter()
-        tokens = query_tokens(q)
-        res = backends.raw_search(tokens, scope, Filters(), limit=20)
-        if not res and len(tokens) > 1:
-            res = backends.raw_search(tokens, scope, Filters(), limit=20, op="OR")
-        times.append((time.perf_counter() - s0) * 1000)
-        hits.append(len(res))
-    times.sort()
+    passes = {
+        "cold": timed_pass(queries, scope, Filters()),
+        "warm": timed_pass(queries, scope, Filters()),
+        "warm_year_filter": timed_pass(queries, scope, Filters(year=2024)),
+    }
+    load_avg = os.getloadavg()
     out = {
         "db": args.db, "documents": n, "characters": chars, "build_seconds": round(build, 2),
-        "segmentation_seconds": round(seg_time, 2), "index_bytes": size,
-        "queries": len(queries), "query_ms_p50": round(statistics.median(times), 2),
-        "query_ms_p95": round(times[int(0.95 * len(times)) - 1], 2), "query_ms_max": round(times[-1], 2),
-        "mean_hits_returned": round(sum(hits) / len(hits), 1), "limit": 20,
-        "scope": "public rows + one county-like subtree (as a scoped user)",
-        "python": platform.python_version(), "machine": platform.machine(),
+        "segmentation_seconds": round(seg_time, 2), "insert_seconds": round(load - seg_time, 2),
+        "after_load_seconds": round(build - load, 2), **sizes,
+        "queries": len(queries), "limit": 20, "candidates_ranked": backends.CANDIDATES,
+        "query_ms_p50": passes["warm"]["p50_ms"], "query_ms_p95": passes["warm"]["p95_ms"],
+        "query_ms_p95_cold": passes["cold"]["p95_ms"], "passes": passes,
+        "goal": "p95 < 100 ms at 200,000 documents",
+        "scope": "public rows + own rows + one of two top-level subtrees (as a scoped user); 70 % of rows public",
+        "load_average_at_end": [round(x, 2) for x in load_avg],
+        "noise": "2 cores shared with other workers; the load average says how busy the machine was",
+        "machine": harness._machine(), "code": harness._code_version("src/tupo/search", "bench/bench_search.py"),
     }
     print(json.dumps(out, ensure_ascii=False, indent=2))
-    dest = ROOT / "bench" / "results" / f"search-{args.db}{'-quick' if args.quick and not args.n else ''}.json"
-    dest.write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
-    if sqlite_path:
+    suffix = f"-n{args.n}" if args.n else "-quick" if args.quick else ""
+    (ROOT / "bench" / "results" / f"search-{args.db}{suffix}.json").write_text(
+        json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+    connection.close()
+    if args.db == "postgres":
+        harness._pg_admin(f"DROP DATABASE IF EXISTS {args.pg_db} WITH (FORCE)")
+    else:
         for suffix in ("", "-wal", "-shm"):
-            Path(sqlite_path + suffix).unlink(missing_ok=True)
+            Path(os.environ["TUPO_SQLITE_PATH"] + suffix).unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

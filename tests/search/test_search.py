@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from tests.cases.factories import make_case, publish
 from tests.search.corpus import CASES, QUERIES
@@ -137,3 +138,38 @@ def test_chinese_search_quality(tree, personas):
         if len(relevant) == 1:
             hits = queries.search(personas.org_admin_b, q, limit=1).hits
             assert hits and keys[hits[0].doc.doc_id] in relevant, q
+
+
+def test_text_cannot_pose_as_a_visibility_tag(tree, personas, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        draft = make_case(personas.org_admin_a, tree.village_a1, title="草稿 zztpub zzttcase", abstract="zztpub")
+    row = SearchDoc.objects.get(doc_id=draft.pk)
+    assert "zztpub" not in row.title_seg + row.body_seg and "zztpub" not in row.tags.split()
+    assert queries.search(personas.org_admin_b, "草稿").hits == []
+    assert queries.query_tokens("zztpub 草稿") == ["草稿"]
+
+
+def test_many_matches_rank_the_newest_and_say_more(tree, personas, login, monkeypatch):
+    from tupo.search import backends
+
+    cases = [make_case(personas.org_admin_a, tree.village_a1, title=f"红色物业第{i}例") for i in range(5)]
+    indexing.reindex()
+    monkeypatch.setattr(backends, "CANDIDATES", 3)
+    res = queries.search(personas.org_admin_a, "红色物业")
+    assert res.capped and res.total == 3 and len(res.hits) == 3
+    if connection.vendor == "sqlite":  # PostgreSQL ranks the first ones its bitmap scan reads (docs/search.md)
+        assert sorted(h.doc.doc_id for h in res.hits) == sorted(c.pk for c in cases[-3:])
+    page = login(personas.org_admin_a).get("/search/", {"q": "红色物业"}).content.decode()
+    assert "More than 3 results" in page or "超过 3 条结果" in page
+    monkeypatch.setattr(backends, "CANDIDATES", 5)
+    res = queries.search(personas.org_admin_a, "红色物业")
+    assert not res.capped and res.total == 5
+
+
+def test_bm25_prefers_title_hits_and_rare_words():
+    from tupo.search.backends import bm25
+
+    rows = [(1, " 其他 标题 ", " 红色物业 小区 "), (2, " 红色物业 ", " 小区 治理 "), (3, " 标题 ", " 红色物业 金点子 ")]
+    assert [pk for pk, _s in bm25(["红色物业"], rows, {"红色物业": 10}, 1000)][0] == 2
+    ranked = bm25(["小区", "金点子"], rows, {"小区": 900, "金点子": 5}, 1000)
+    assert ranked[0][0] == 3 and ranked[-1][1] < ranked[0][1]

@@ -7,7 +7,7 @@ from django.db import transaction
 from django_tasks import task
 
 from tupo.methods import textsim
-from tupo.search import terms
+from tupo.search import backends, terms
 from tupo.search.models import SearchDoc
 
 # doc_type → "app_label.Model". Each model has ``search_document() -> dict | None`` (None = not indexed)
@@ -31,6 +31,8 @@ def segment(text: str, user_words=None) -> str:
     protected = set(words)
     out = []
     for tok in textsim.tokenize(text or "", words):
+        if backends.is_tag_like(tok):
+            continue  # reserved for the visibility/filter index terms
         out.append(tok)
         if tok in protected and len(tok) > 2:
             out.extend(p for p in _parts(tok, words) if p != tok)
@@ -55,12 +57,21 @@ def build_row(doc_type: str, obj, user_words=None) -> SearchDoc | None:
     if doc is None:
         return None
     body = (doc.get("body") or "")[:MAX_BODY_CHARS]
-    return SearchDoc(
+    row = SearchDoc(
         doc_type=doc_type, doc_id=obj.pk, org_path=doc["org_path"], is_public=bool(doc.get("is_public")),
         owner_id=doc.get("owner_id"), title=doc["title"][:300], body=body,
         title_seg=segment(doc["title"], user_words), body_seg=segment(body, user_words),
         year=doc.get("year"), field=doc.get("field") or "", url=doc.get("url") or "",
     )
+    set_tags(row)
+    return row
+
+
+def set_tags(row: SearchDoc) -> SearchDoc:
+    """Fill ``row.tags`` from its visibility and filter fields (call after changing any of them)."""
+    row.tags = backends.doc_tags(org_path=row.org_path, is_public=row.is_public, owner_id=row.owner_id,
+                                 doc_type=row.doc_type, year=row.year, field=row.field)
+    return row
 
 
 def update_document(doc_type: str, doc_id: int) -> str:
@@ -70,6 +81,7 @@ def update_document(doc_type: str, doc_id: int) -> str:
     with transaction.atomic():
         if row is None:
             SearchDoc.objects.filter(doc_type=doc_type, doc_id=doc_id).delete()
+            backends.clear_stats()
             return "deleted"
         existing = SearchDoc.objects.filter(doc_type=doc_type, doc_id=doc_id).first()
         if existing is not None:
@@ -113,4 +125,5 @@ def reindex(doc_types=None, *, batch: int = 500, stdout=None) -> dict[str, int]:
         counts[doc_type] = n
         if stdout is not None:
             stdout.write(f"{doc_type}: {n}\n")
+    backends.after_bulk_load()
     return counts

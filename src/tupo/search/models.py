@@ -1,9 +1,10 @@
 """The search index rows and the admin-extendable user dictionary.
 
-One ``SearchDoc`` row per indexed object. ``title_seg``/``body_seg`` hold jieba tokens joined by spaces;
+One ``SearchDoc`` row per indexed object. ``title_seg``/``body_seg`` hold jieba tokens joined by spaces,
+``tags`` the visibility and filter terms (organization ancestors, public, owner, type, year, field);
 the full-text structure over them is database specific and lives outside Django's model layer:
 SQLite: the FTS5 table ``search_fts`` (external content = this table, kept in step by triggers);
-PostgreSQL: the generated ``tsv`` column with a GIN index. Both are created by migration 0002.
+PostgreSQL: the generated ``tsv`` column with a GIN index. Both are (re)created by migration 0003.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class SearchDoc(models.Model):
     body = models.TextField(blank=True)  # plain original text, for snippets
     title_seg = models.TextField(blank=True)
     body_seg = models.TextField(blank=True)
+    tags = models.TextField(blank=True, default="")  # visibility/filter index terms (backends.doc_tags)
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     field = models.CharField(max_length=32, blank=True)
     url = models.CharField(max_length=200, blank=True)

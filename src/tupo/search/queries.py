@@ -34,6 +34,7 @@ class Results:
     hits: list[Hit]
     relaxed: bool = False
     total: int = 0
+    capped: bool = False  # more than ``total`` documents matched; only ``total`` were ranked
     message: str = ""
 
 
@@ -41,7 +42,7 @@ def query_tokens(q: str) -> list[str]:
     q = unicodedata.normalize("NFKC", q or "")[: backends.MAX_QUERY_CHARS]
     seen, out = set(), []
     for t in textsim.tokenize(q, terms.user_words()):
-        if t not in seen:
+        if t not in seen and not backends.is_tag_like(t):
             seen.add(t)
             out.append(t)
     return out[: backends.MAX_TOKENS]
@@ -117,20 +118,25 @@ def search(user, q: str, filters: Filters | None = None, *, limit: int = 20, off
         return Results(q, [], [], message=_("The query has no searchable words."))
     scope = scope_for(user)
     relaxed = False
-    raw = backends.raw_search(tokens, scope, filters, limit=limit, offset=offset)
-    op = "AND"
-    if not raw and offset == 0 and len(tokens) > 1:
-        raw = backends.raw_search(tokens, scope, filters, limit=limit, offset=offset, op="OR")
-        relaxed, op = bool(raw), "OR"
-    docs = {d.pk: d for d in SearchDoc.objects.filter(pk__in=[i for i, _s in raw])}
-    ordered = [(docs[i], s) for i, s in raw if i in docs]
-    visible = _visible_ids(user, [d for d, _s in ordered])
-    hits = [
+    ranked = backends.ranked(tokens, scope, filters)
+    if not ranked.hits and len(tokens) > 1:
+        ranked = backends.ranked(tokens, scope, filters, op="OR")
+        relaxed = bool(ranked.hits)
+    page = ranked.hits[offset : offset + limit]
+    hits = page_hits(user, page, tokens)
+    return Results(q, tokens, hits, relaxed=relaxed, total=ranked.total if hits else 0,
+                   capped=ranked.capped)
+
+
+def page_hits(user, page: list[tuple[int, float]], tokens: list[str], *, recheck: bool = True) -> list[Hit]:
+    """Load one page of index rows, keep what ``user`` may open, highlight title and snippet (page only)."""
+    docs = {d.pk: d for d in SearchDoc.objects.filter(pk__in=[i for i, _s in page]).defer("title_seg", "body_seg")}
+    ordered = [(docs[i], s) for i, s in page if i in docs]
+    visible = _visible_ids(user, [d for d, _s in ordered]) if recheck else {(d.doc_type, d.doc_id) for d, _s in ordered}
+    return [
         Hit(d, s, highlight(d.title, tokens), highlight(d.body, tokens, window=SNIPPET_CHARS))
         for d, s in ordered if (d.doc_type, d.doc_id) in visible
     ]
-    total = backends.count(tokens, scope, filters, op=op) if hits else 0
-    return Results(q, tokens, hits, relaxed=relaxed, total=total)
 
 
 def suggest(user, q: str, limit: int = 8) -> list[Hit]:
