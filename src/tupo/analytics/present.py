@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from tupo.analytics import indicators
 from tupo.analytics.models import AnalysisRun
@@ -312,10 +313,10 @@ def malmquist_rows(run: AnalysisRun, limit: int | None = None):
 
 def malmquist_sheets(run: AnalysisRun) -> list:
     names = index_labels()
-    head = [_("Unit"), _("From"), _("To")] + [f"{names[k]} ({k})" for k in INDEX_NAMES]
+    head = [_("Unit"), pgettext("year", "From"), pgettext("year", "To")] + [f"{names[k]} ({k})" for k in INDEX_NAMES]
     rows = ([r["name"], r["from"], r["to"]] + [None if r.get(k) is None else round(r[k], 6) for k in INDEX_NAMES]
             for r in malmquist_rows(run))
-    pairs_head = [_("From"), _("To"), _("Units compared")] + [f"{names[k]} ({k})" for k in INDEX_NAMES] + [
+    pairs_head = [pgettext("year", "From"), pgettext("year", "To"), _("Units compared")] + [f"{names[k]} ({k})" for k in INDEX_NAMES] + [
         _("Units missing in one of the two years")]
     pairs = [[p["from"], p["to"], p["n"]] + [None if p.get(k) is None else round(p[k], 6) for k in INDEX_NAMES]
              + [p.get("missing_count", 0)] for p in pair_rows(run)]

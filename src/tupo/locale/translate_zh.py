@@ -2363,8 +2363,17 @@ def _load_extra() -> None:
         spec = importlib.util.spec_from_file_location(f"tupo_zh_{path.stem}", path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        ZH.update(getattr(module, "ZH", {}))
-        ZH_CTX.update(getattr(module, "ZH_CTX", {}))
+        for target, extra in ((ZH, getattr(module, "ZH", {})), (ZH_CTX, getattr(module, "ZH_CTX", {}))):
+            for key, value in extra.items():
+                if key in target and target[key] != value:
+                    # One English string has one translation everywhere; a second meaning needs pgettext.
+                    CLASHES.append(f"{path.name} gives {key!r} as {value!r}, already {target[key]!r}: "
+                                   "use pgettext with a context for the second meaning")
+                else:
+                    target[key] = value
+
+
+CLASHES: list[str] = []
 
 
 _load_extra()
@@ -2422,6 +2431,7 @@ def translate(po_path: Path = PO_PATH) -> int:
         print(f"{len(unused)} dictionary entries no longer in the catalogue (kept for reuse):")
         for k in unused:
             print("  unused:", repr(k))
+    problems += CLASHES
     for p in problems:
         print("PROBLEM:", p)
     for e in missing:

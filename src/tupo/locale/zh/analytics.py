@@ -68,8 +68,6 @@ ZH = {
     "Mostly from units moving relative to the frontier (efficiency change: catching up or falling behind the best).": "主要来自各单位相对前沿面的移动（效率变化：追赶或落后于最佳单位）。",
     "Index (1 = no change)": "指数（1 = 无变化）",
     "Unit": "单位",
-    "From": "起始年",
-    "To": "结束年",
     "Units compared": "参与比较的单位",
     "Units missing in one of the two years": "两年中有一年缺数的单位",
     "Per unit": "各单位",
@@ -84,7 +82,6 @@ ZH = {
     "Model: input oriented; efficiency and technical change under constant returns to scale, pure efficiency change under variable returns to scale (the usual Malmquist decomposition, as in DEAP).": "模型：投入导向；效率变化和技术变化按规模报酬不变计算，纯技术效率变化按规模报酬可变计算（常用的 Malmquist 分解，与 DEAP 相同）。",
     "Yearly figures available": "可用的年度数据",
     "Cases, adoptions and projects carry their dates, so any past year can be counted from the records. People, cadres and organizations are head-counts of the register today: a year has them only if its figures were taken during that year (the yearly job “tupo analytics_snapshot”), and nothing is invented for earlier years.": "案例、借鉴和课题都带有日期，任何过去年份都可以从记录中统计。党员、干部和组织数是名册当前的人数：只有在当年采集过数据（年度任务“tupo analytics_snapshot”）的年份才有，更早的年份不会编造数据。",
-    "Organization": "组织",
     "Source": "来源",
     "Indicators": "指标",
     "Not available": "不可用",
@@ -111,3 +108,8 @@ ZH = {
 }
 
 ZH_CTX: dict = {}
+
+ZH_CTX = {
+    ("year", "From"): "起始年",
+    ("year", "To"): "结束年",
+}
