@@ -65,4 +65,20 @@ def load(root_org: Organization) -> dict:
     for year in years:
         YearSnapshot.objects.create(root_org=root_org, root_path=root_org.path, year=year, indicators=keys,
                                     source=FigureSource.DEMO, org_count=len(towns))
-    return {"years": years + [this_year], "figures": len(rows)}
+    return {"years": years + [this_year], "figures": len(rows), "runs": _demo_runs(root_org, years)}
+
+
+def _demo_runs(root_org: Organization, years: list[int]) -> int:
+    """Two saved runs by the demo department administrator, so the result pages have something to show."""
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.filter(username="dept_admin").first()
+    if admin is None:
+        return 0
+    services.start_run(admin, {
+        "kind": "malmquist", "title": "乡镇党委产出效率变化（演示数据）", "root_org": root_org, "depth": 1,
+        "years": years, "inputs": ["people", "project_budget"], "outputs": ["published_cases", "adoptions"]})
+    services.start_run(admin, {
+        "population": "orgs", "title": "乡镇党委投入产出效率（演示）", "root_org": root_org, "depth": 1,
+        "inputs": ["people", "cadres"], "outputs": ["published_cases", "adoptions"], "rts": "vrs"})
+    return 2

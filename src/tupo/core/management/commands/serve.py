@@ -1,6 +1,7 @@
 """`tupo serve`: the production WSGI server (granian), never runserver."""
 
 import os
+import signal
 import sys
 
 from django.conf import settings
@@ -29,10 +30,24 @@ class Command(BaseCommand):
             sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host, "--port", str(port),
             "--workers", str(workers), "--blocking-threads", "4", "--no-ws", "tupo.config.wsgi:application",
         ]
+        server = subprocess.Popen(cmd, env=env)
+        children = [c for c in (server, worker) if c is not None]
+
+        def stop(signum, frame):  # a stopped `tupo serve` must not leave granian or the task worker running
+            for child in children:
+                if child.poll() is None:
+                    child.terminate()
+
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, stop)
         try:
-            subprocess.run(cmd, env=env, check=False)
+            server.wait()
         except KeyboardInterrupt:
-            pass
+            stop(None, None)
         finally:
-            if worker is not None:
-                worker.terminate()
+            stop(None, None)
+            for child in children:
+                try:
+                    child.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    child.kill()
