@@ -1000,7 +1000,7 @@ ZH.update({
     "Outputs": "产出指标",
     "Returns to scale": "规模报酬",
     "Super-efficiency": "超效率",
-    "Units in the population": "参与比较的单元数",
+    "Units in the population": "分析对象的单元总数",
     "Units excluded": "被排除的单元数",
     "Run by": "运行人",
     "Started at": "开始时间",
