@@ -172,6 +172,6 @@ def code_labels(*enums, **extra) -> dict[str, str]:
     """
     labels: dict[str, str] = {}
     for enum in enums:
-        labels.update({k: str(v) for k, v in enum.choices})
+        labels.update({k: str(v) for k, v in enum.choices if k})  # a blank choice ("not yet") is no step
     labels.update({k: str(v) for k, v in extra.items()})
     return labels
