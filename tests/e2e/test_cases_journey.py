@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 from tests.factories import PASSWORD
 
+from tupo.cases import services as cases_services
 from tupo.cases.models import Adoption, Case
 from tupo.meetings.models import Attendance, FollowUpAction, Meeting
 
@@ -113,6 +114,12 @@ def test_case_publish_adopt_search_meeting(e2e_db, personas, tree, new_page, log
     expect(page.locator("#invite-results")).to_contain_text("李四")
     expect(page.locator("#invite-results")).not_to_contain_text(tree.person_a11.id_number)  # masked
     shot(page, "meeting-picker")
+    page.fill("#invite-q", tree.person_a2.id_number[-4:])  # the last 4 digits of the ID number (administrators)
+    expect(page.locator("#invite-results")).to_contain_text("王五")
+    expect(page.locator("#invite-results")).not_to_contain_text(tree.person_a2.id_number)  # still masked
+    shot(page, "meeting-picker-id")
+    page.fill("#invite-q", "李")
+    expect(page.locator("#invite-results")).to_contain_text("李四")
     page.click(f"#invite-results [data-invite-person='{tree.person_a11.pk}']")
     expect(page.locator(".invited-people")).to_contain_text("李四")
     page.set_input_files("form.material-form input[type=file]", files=[{
@@ -155,6 +162,18 @@ def test_case_publish_adopt_search_meeting(e2e_db, personas, tree, new_page, log
     expect(dept.locator("[data-series-chart='cb_field'] svg")).to_be_visible()
     expect(dept.locator("[data-chart='actions_state'] svg")).to_be_visible()
     shot(dept, "dashboard")
+    # 9. A recognized brand of village A1: town A's administrator links the published case to it.
+    brand = cases_services.apply_brand(personas.org_admin_a, tree.village_a1, {
+        "name": "网格红管家", "meaning": "党建引领网格治理", "vehicle": "网格党小组", "work_method": "四步工作法", "year": 2026})
+    for step in ("screened", "recognized"):
+        brand = cases_services.transition_brand(personas.dept_admin, brand, step)
+    page.goto(f"/cases/brands/{brand.pk}/")
+    page.select_option("#link-case", str(case.pk))
+    page.click("form.link-case-form button[type=submit]")
+    expect(page.locator(".alert-success")).to_contain_text("linked to the brand")
+    expect(page.locator("ul.brand-cases")).to_contain_text("幸福村网格化管理激活基层治理末梢")
+    shot(page, "brand-linked-case")
+    assert list(brand.cases.all()) == [case]
     for p in (page, dept, town_b, member):
         assert not p.server_errors, p.server_errors
         assert not p.console_errors, p.console_errors

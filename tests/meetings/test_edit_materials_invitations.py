@@ -182,7 +182,7 @@ def test_picker_finds_orgs_and_people_in_scope_with_masked_ids(tree, personas, m
     assert tree.person_a2.id_number[:4] + "*" * 10 + tree.person_a2.id_number[-4:] in html
     assert "赵六" not in client.get(url, {"q": "赵"}, HTTP_HX_REQUEST="true").content.decode()  # outside the scope
     assert "<html" in client.get(url, {"q": "王"}).content.decode()  # without JavaScript: a whole page
-    assert "Type part of" in client.get(url, {"q": "  "}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Type the beginning" in client.get(url, {"q": "  "}, HTTP_HX_REQUEST="true").content.decode()
 
 
 def test_picker_results_are_bounded_with_constant_queries(tree, personas, meeting, login):
@@ -196,7 +196,8 @@ def test_picker_results_are_bounded_with_constant_queries(tree, personas, meetin
     with CaptureQueriesContext(connection) as many:
         html = client.get(url, {"q": "测试"}, HTTP_HX_REQUEST="true").content.decode()
     assert html.count("data-invite-org=") == 10 and "Only the first 10" in html
-    assert len(many) == len(few) <= 20  # session, user and grants included
+    # Fewer prefix matches than the limit add one 'containing' query: a fixed count either way, never per row.
+    assert len(many) <= len(few) <= 20  # session, user and grants included
 
 
 def test_invite_through_picker_notifies_and_shows_masked(tree, personas, meeting, login):

@@ -118,5 +118,10 @@ def test_meeting_pages_create(tree, personas, login):
     m = Meeting.objects.get(title="经验交流会")
     r = client.post(f"/meetings/{m.pk}/actions/", {"title": "整理材料", "owner": tree.person_b1.pk, "deadline": "2026-06-10"},
                     follow=True)
+    html = r.content.decode()  # 赵六 (town B) is hidden from town A's administrator: refused without his name
+    assert "No person with this id among those you can see" in html and "赵六" not in html
+    assert not FollowUpAction.objects.exists()
+    r = login(personas.dept_admin).post(f"/meetings/{m.pk}/actions/", {"title": "整理材料", "owner": tree.person_b1.pk,
+                                                                       "deadline": "2026-06-10"}, follow=True)
     assert "outside the host organization" in r.content.decode() and not FollowUpAction.objects.exists()
     assert login(personas.leader).get("/meetings/new/").status_code == 403

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 
 from tupo.cases import services, uploads
@@ -234,3 +235,35 @@ def apply_brand(request, payload: Form[BrandIn], logo: UploadedFile = NO_FILE):
 def transition_brand(request, brand_id: int, payload: TransitionIn):
     brand = get_visible_or_404(Brand, request.auth, pk=brand_id)
     return services.transition_brand(request.auth, brand, payload.to_status, payload.reason)
+
+
+class BrandCaseIn(Schema):
+    case: int
+
+
+class BrandCasesOut(BrandOut):
+    changed: bool
+    detail: str
+
+
+def _brand_cases_out(brand: Brand, changed: bool, detail: str) -> Brand:
+    brand.changed, brand.detail = changed, detail
+    return brand
+
+
+@router.post("/brands/{brand_id}/cases", response=BrandCasesOut)
+def link_case(request, brand_id: int, payload: BrandCaseIn):
+    """Link a published case the caller sees to the brand (the brand's organization or department admin).
+    A hidden case is 404, an unpublished one 422; linking twice changes nothing (``changed`` false)."""
+    brand = get_visible_or_404(Brand, request.auth, pk=brand_id)
+    case = get_visible_or_404(Case, request.auth, pk=payload.case)
+    changed = services.link_brand_case(request.auth, brand, case)
+    return _brand_cases_out(brand, changed, _("Case linked.") if changed else _("This case was already linked; nothing changed."))
+
+
+@router.delete("/brands/{brand_id}/cases/{case_id}", response=BrandCasesOut)
+def unlink_case(request, brand_id: int, case_id: int):
+    brand = get_visible_or_404(Brand, request.auth, pk=brand_id)
+    case = get_visible_or_404(Case, request.auth, pk=case_id)
+    changed = services.unlink_brand_case(request.auth, brand, case)
+    return _brand_cases_out(brand, changed, _("Case unlinked.") if changed else _("This case was not linked; nothing changed."))

@@ -55,4 +55,5 @@ rules.add_perm("cases.adopt_case", manages_org)
 rules.add_perm("cases.report_adoption", manages_item)
 rules.add_perm("cases.add_brand", manages_org)
 rules.add_perm("cases.screen_brand", dept_admin_over)
+rules.add_perm("cases.link_brand_case", manages_item)  # the brand's organization admin or a department admin over it
 rules.add_perm("cases.view_dashboard", has_subtree_role)

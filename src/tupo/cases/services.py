@@ -254,6 +254,32 @@ def transition_brand(actor, brand: Brand, to_status: str, reason: str = "") -> B
     return locked
 
 
+@atomic_service
+def link_brand_case(actor, brand: Brand, case: Case) -> bool:
+    """Show a published case on the brand's page ("the cases that show it"). The caller has checked that the
+    actor may see the case (hidden → 404). Returns False when it was linked already (nothing written)."""
+    require_perm(actor, "cases.link_brand_case", brand)
+    if case.status != CaseStatus.PUBLISHED:
+        raise ValidationError({"case": [_("Only published cases can be linked to a brand; “%(title)s” is %(status)s.")
+                                        % {"title": case.title, "status": case.get_status_display()}]})
+    if brand.cases.filter(pk=case.pk).exists():
+        return False
+    brand.cases.add(case)
+    audit.record("brand.link_case", actor=actor, obj=brand, details={"case": case.pk})
+    return True
+
+
+@atomic_service
+def unlink_brand_case(actor, brand: Brand, case: Case) -> bool:
+    """Take a case off the brand's page. Returns False when it was not linked (nothing written)."""
+    require_perm(actor, "cases.link_brand_case", brand)
+    if not brand.cases.filter(pk=case.pk).exists():
+        return False
+    brand.cases.remove(case)
+    audit.record("brand.unlink_case", actor=actor, obj=brand, details={"case": case.pk})
+    return True
+
+
 # --- adoption ------------------------------------------------------------------------------------------
 
 @atomic_service

@@ -18,5 +18,7 @@ urlpatterns = [
     path("brands/<int:pk>/", views.brand_detail, name="brand"),
     path("brands/<int:pk>/transition/", views.brand_transition, name="brand_transition"),
     path("brands/<int:pk>/logo/", views.brand_logo, name="brand_logo"),
+    path("brands/<int:pk>/cases/", views.brand_link_case, name="brand_link_case"),
+    path("brands/<int:pk>/cases/<int:case_id>/unlink/", views.brand_unlink_case, name="brand_unlink_case"),
     path("dashboard/", views.dashboard, name="dashboard"),
 ]

@@ -261,7 +261,56 @@ def brand_detail(request, pk: int):
     return render(request, "cases/brand_detail.html", {
         "brand": brand, "colours": BRAND_STATUS_COLOURS, "transitions": sorted(nexts), "history": brand.transitions.all(),
         "cases": brand.cases.visible_to(request.user),
+        **_link_context(request.user, brand),
     })
+
+
+LINKABLE_LIMIT = 300
+
+
+def _link_context(user, brand) -> dict:
+    """For the brand's managers: the published cases they see that are not linked yet (newest first)."""
+    if not user.has_perm("cases.link_brand_case", brand):
+        return {"can_link": False}
+    linkable = (Case.objects.visible_to(user).filter(status=CaseStatus.PUBLISHED).exclude(brands=brand)
+                .select_related("org").order_by("-year", "-id")[:LINKABLE_LIMIT])
+    return {"can_link": True, "linkable": linkable}
+
+
+@login_required
+@require_POST
+def brand_link_case(request, pk: int):
+    brand = get_visible_or_404(Brand, request.user, pk=pk)
+    case = get_visible_or_404(Case, request.user, pk=_int(request.POST.get("case")))
+    try:
+        changed = services.link_brand_case(request.user, brand, case)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if changed:
+            messages.success(request, _("“%(title)s” linked to the brand.") % {"title": case.title})
+        else:
+            messages.info(request, _("This case was already linked; nothing changed."))
+    return redirect("cases:brand", pk=pk)
+
+
+@login_required
+@require_POST
+def brand_unlink_case(request, pk: int, case_id: int):
+    brand = get_visible_or_404(Brand, request.user, pk=pk)
+    case = get_visible_or_404(Case, request.user, pk=case_id)
+    if services.unlink_brand_case(request.user, brand, case):
+        messages.success(request, _("“%(title)s” unlinked from the brand.") % {"title": case.title})
+    else:
+        messages.info(request, _("This case was not linked; nothing changed."))
+    return redirect("cases:brand", pk=pk)
+
+
+def _int(raw) -> int:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise Http404 from None
 
 
 @login_required

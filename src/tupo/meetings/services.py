@@ -211,6 +211,13 @@ def _sign(meeting, person, name, org_name, method, actor) -> tuple[Attendance, b
     return att, True
 
 
+def in_meeting_scope(meeting: Meeting, person) -> bool:
+    """A person belongs to the meeting: invited by name, or inside the host's or an invited organization's subtree."""
+    paths = [meeting.org_path] + list(meeting.invited_orgs.values_list("path", flat=True))
+    return (any(tree.is_within(person.org_path, p) for p in paths)
+            or meeting.invited_people.filter(pk=person.pk).exists())
+
+
 @atomic_service
 def sign_in_self(actor, meeting: Meeting, token: str) -> tuple[Attendance, bool]:
     """QR sign-in: the logged-in user's person record signs in. Returns (row, created); twice is harmless."""
@@ -226,6 +233,10 @@ def sign_in_self(actor, meeting: Meeting, token: str) -> tuple[Attendance, bool]
 def sign_in_manual(actor, meeting: Meeting, *, person=None, name: str = "", org_name: str = "") -> tuple[Attendance, bool]:
     require_perm(actor, "meetings.record_attendance", meeting)
     if person is not None:
+        if not in_meeting_scope(meeting, person):
+            raise ValidationError({"person": [_("%(name)s is neither invited nor within the host organization or an "
+                                                "invited organization; sign them in as a guest by name.")
+                                              % {"name": person.name}]})
         name, org_name = person.name, person.org.name
     name = (name or "").strip()
     if not name:

@@ -340,8 +340,10 @@ def action_add(request, pk: int):
     form.fields["owner"].choices = [(request.POST.get("owner"), "")]  # the service checks the scope
     if form.is_valid():
         cd = form.cleaned_data
-        owner = Person.objects.filter(pk=cd["owner"]).first()
+        owner = Person.objects.visible_to(request.user).filter(pk=cd["owner"]).first()  # hidden: never named
         try:
+            if owner is None:
+                raise ValidationError({"owner": [_("No person with this id among those you can see.")]})
             services.add_action(request.user, meeting, title=cd["title"], owner=owner, deadline=cd["deadline"])
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))

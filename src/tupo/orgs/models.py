@@ -65,6 +65,10 @@ class Organization(models.Model):
         ordering = ["path"]
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
+        indexes = [
+            # Name prefix search (the meeting invitee picker): a byte-wise range on SQLite, LIKE 'x%' on PostgreSQL.
+            models.Index(fields=["name"], name="org_name_prefix_idx", opclasses=["varchar_pattern_ops"]),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -20,4 +20,17 @@ ZH = {
     "Mean usefulness (1–5)": "平均实用性（1–5）",
     "No adoption yet.": "尚无推广应用。",
     "The %(n)s oldest are listed.": "仅列出最早的 %(n)s 项。",
+    # linking cases to a brand
+    "Only published cases can be linked to a brand; “%(title)s” is %(status)s.": "只有已发布的案例才能关联到品牌；“%(title)s”当前为%(status)s。",
+    "Case linked.": "已关联案例。",
+    "Case unlinked.": "已取消关联案例。",
+    "This case was already linked; nothing changed.": "该案例已关联，未作更改。",
+    "This case was not linked; nothing changed.": "该案例未关联，未作更改。",
+    "“%(title)s” linked to the brand.": "已将“%(title)s”关联到品牌。",
+    "“%(title)s” unlinked from the brand.": "已取消“%(title)s”与品牌的关联。",
+    "Cases that show this brand": "体现该品牌的案例",
+    "Unlink": "取消关联",
+    "Link a published case": "关联已发布的案例",
+    "Link": "关联",
+    "No other published case that you can see.": "没有其他您可查看的已发布案例。",
 }

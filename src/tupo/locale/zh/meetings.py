@@ -29,4 +29,15 @@ ZH = {
     "%(name)s invited.": "已邀请%(name)s。",
     "%(name)s was already invited; nothing changed.": "%(name)s 已在邀请名单中，未作更改。",
     "Invitation withdrawn.": "已撤回邀请。",
+    # API, ID-number search, sign-in scope
+    "Type the beginning (or a part) of an organization's name, the beginning of a person's name, or the last 4 digits of a person's ID number.":
+        "输入组织名称的开头（或其中一部分）、人员姓名的开头，或人员身份证号码的后 4 位。",
+    "Searching by ID number is only for administrators of the people's organizations.":
+        "按身份证号码查找仅限人员所在组织的管理员使用。",
+    "People whose ID number ends with these digits, in the organizations you manage.":
+        "您管理的组织中身份证号码以这几位结尾的人员。",
+    "%(name)s is neither invited nor within the host organization or an invited organization; sign them in as a guest by name.":
+        "%(name)s 既不在邀请名单中，也不属于主办组织或受邀组织；请按姓名作为来宾签到。",
+    "Only published cases can be presented: %(titles)s is not published.": "只能交流已发布的案例：%(titles)s 尚未发布。",
+    "No person with this id among those you can see.": "在您可查看的人员中没有此编号的人员。",
 }
