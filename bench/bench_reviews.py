@@ -12,7 +12,9 @@ For each database, in a child process of its own:
    ``--quick``: 1,000 items and 100 experts;
 3. pages, timed as in bench_topics (3 warm-ups, ``--repeat`` requests, p50/p95/max, queries of one request):
    the administrator's progress page (round detail, paginated; first and a later page), the expert's
-   "my reviews" page and one scorecard;
+   "my reviews" page and one scorecard; the expert's bids page on a second, draft round that takes bids with as
+   many items (first and a later page; the expert belongs to a village, declared a tie to a town and to a person
+   on 1 % of the teams, and has 300 bids), and the administrator's bids page for that expert;
 4. timed once: ``services.aggregate`` on that round (calibration + rank intervals, 1,000 draws), and
    ``services.assign_optimal`` through the service on a draft round of 2,000 items × 600 available experts
    (``--quick``: 300 × 100).
@@ -125,6 +127,43 @@ def load_round(root, n_items: int, n_experts: int, rng: random.Random) -> dict:
             "submitted": sum(1 for a in assignments if a.status == "submitted")}
 
 
+def load_bidding_round(root, expert, n_items: int, rng: random.Random):
+    """A draft round taking bids, with ``n_items`` items (1 % with a team member); ``expert`` gets an own
+    organization (a village: tree conflicts), a tie to a town and one to a person on some teams (tie conflicts),
+    and 300 bids."""
+    from django.db import transaction
+
+    from tupo.orgs.models import Organization, Person
+    from tupo.reviews.models import ExpertProfile, ExpertTie, InterestBid, ReviewItem, ReviewRound
+
+    orgs = list(Organization.objects.subtree(root).exclude(pk=root.pk).order_by("path").values_list("pk", flat=True))
+    with transaction.atomic():
+        rnd = ReviewRound.objects.create(title="2027 年度课题意向申报", org=root, status="draft", bidding=True,
+                                         reviews_per_item=3, max_load=60, deadline=_dt.date.today())
+        rnd.criteria.create(name="总体", weight=100)
+        items = ReviewItem.objects.bulk_create([
+            ReviewItem(round=rnd, title=f"申报 {i + 1}：{'、'.join(rng.sample(WORDS, 2))}研究",
+                       text=" ".join(rng.sample(WORDS, 5)), org_id=orgs[(i * 7) % len(orgs)]) for i in range(n_items)],
+            batch_size=BATCH)
+        people = list(Person.objects.filter(user__isnull=True).order_by("id").values_list("pk", flat=True)[:50])
+        through = ReviewItem.team.through
+        through.objects.bulk_create([through(reviewitem_id=it.pk, person_id=people[n % len(people)])
+                                     for n, it in enumerate(items) if n % 100 == 0], batch_size=BATCH)
+        village = Organization.objects.filter(org_type__in=("branch", "general_branch")).order_by("path").first()
+        own = Person.objects.filter(user__isnull=True, org=village).exclude(pk__in=people).first() \
+            or Person.objects.filter(user__isnull=True).exclude(pk__in=people).order_by("-id").first()
+        expert.person = own
+        expert.save(update_fields=["person"])
+        profile = ExpertProfile.objects.get(user=expert)
+        town = Organization.objects.filter(parent=root).order_by("-id").first()
+        ExpertTie.objects.create(profile=profile, org=town, kind="former_colleague")
+        ExpertTie.objects.create(profile=profile, person_id=people[0], kind="relative")
+        InterestBid.objects.bulk_create([InterestBid(round=rnd, expert=expert, item=it,
+                                                     level=rng.choice(["interested", "willing", "not_interested"]))
+                                         for it in rng.sample(items, 300)], batch_size=BATCH)
+    return rnd
+
+
 def child(size: str, db: str, repeat: int, out: Path) -> dict:
     _fresh_database(db, f"reviews-{size}", pg_db="tupo_bench_reviews")
     import django
@@ -172,11 +211,18 @@ def child(size: str, db: str, repeat: int, out: Path) -> dict:
     client.force_login(admin)
     expert.force_login(t["expert"])
     rnd = t["round"]
+    bid_round = load_bidding_round(root, t["expert"], n["items"], rng)
+    with connection.cursor() as c:
+        c.execute("ANALYZE" if db == "sqlite" else "VACUUM ANALYZE")
     print(f"{'page':<30}{'p50 ms':>9}{'p95 ms':>9}{'q':>7}")
     rows = measure(client, [("progress (round detail)", f"/reviews/{rnd.pk}/"),
                             ("progress, later pages", f"/reviews/{rnd.pk}/?epage=10&ipage=100")], repeat)
     rows += measure(expert, [("my reviews (12 items)", "/reviews/mine/"),
-                             ("scorecard", f"/reviews/mine/{t['scorecard'].pk}/")], repeat)
+                             ("scorecard", f"/reviews/mine/{t['scorecard'].pk}/"),
+                             (f"bids ({n['items']:,} items)", f"/reviews/{bid_round.pk}/bids/"),
+                             ("bids, later page", f"/reviews/{bid_round.pk}/bids/?page=100")], repeat)
+    rows += measure(client, [("bids entered by the admin", f"/reviews/{bid_round.pk}/bids/?expert={t['expert'].pk}")],
+                    repeat)
     result["pages"] = rows
 
     timed: dict = {}
@@ -186,6 +232,17 @@ def child(size: str, db: str, repeat: int, out: Path) -> dict:
     timed["aggregate_reviews"] = ranking.n_reviews
     timed["aggregate_alpha"] = ranking.alpha
     print(f"  aggregate: {timed['aggregate_s']} s over {ranking.n_reviews:,} reviews", flush=True)
+
+    # what the bids page did before its conflict check moved to SQL: every item loaded, checked in Python
+    from tupo.accounts.models import User
+
+    t0 = time.perf_counter()
+    me = User.objects.select_related("person__org").get(pk=t["expert"].pk)
+    blocked = services.find_conflicts(bid_round, [me], services._round_items(bid_round))
+    timed["bids_python_check_s"] = round(time.perf_counter() - t0, 2)
+    timed["bids_conflicted_items"] = len({c.item_id for c in blocked})
+    print(f"  bids page's former Python check: {timed['bids_python_check_s']} s "
+          f"({timed['bids_conflicted_items']} conflicted items)", flush=True)
 
     # optimal assignment through the service: a draft round, a pool of opt_experts available experts
     opt = ReviewRound.objects.create(title="分配基准", org=root, status="draft", reviews_per_item=3,
@@ -211,6 +268,8 @@ def child(size: str, db: str, repeat: int, out: Path) -> dict:
     missed = [r["page"] for r in rows if "p95_ms" in r and not r["met"]]
     result["goal"] = {"p95_target_ms": TARGET_P95_MS, "missed": missed, "met": not missed}
     result["peak_rss_mb"] = _rss_mb()
+    # the machine is shared (2 cores): the load says how far the timings are inflated by other work
+    result["load_average_1_5_15"] = [round(x, 2) for x in os.getloadavg()]
     ov.disable()
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
     return result

@@ -1,6 +1,6 @@
 """Journey of issue 4, on today's real date: a department administrator builds a blind review round that takes bids
 of interest, an expert bids, another declares and withdraws a tie, the administrator assigns, two experts score in their own browsers, the administrator
-ranks, decides and publishes, and the bidder (a team member of one item) reads the feedback without any names."""
+ranks, the panel chair (one of the experts) decides, the administrator publishes, and the bidder (a team member of one item) reads the feedback without any names."""
 
 from __future__ import annotations
 
@@ -83,6 +83,17 @@ def test_reviews_journey(e2e_db, personas, tree, new_page, log_in, shot):
     expect(expert1.locator(".alert-success")).to_be_visible()
     expect(expert1.locator(f"#id_bid_{item1.pk}")).to_have_value("interested")
 
+    # --- the administrator enters the bids the second expert sent on paper ---------------------------------------
+    reviewer2 = type(personas.dept_admin).objects.get(username="reviewer2")
+    item2 = review.items.get(title="党建引领乡村振兴")
+    admin.goto(f"/reviews/{review.pk}/bids/")
+    admin.select_option("#id_expert", str(reviewer2.pk))
+    admin.click("#bid-expert button[type=submit]")
+    admin.select_option(f"#id_bid_{item2.pk}", "willing")
+    admin.click("#bid-form button[type=submit]")
+    expect(admin.locator(".entered-by")).to_contain_text("dept_admin")
+    shot(admin, "admin-enters-bids")
+
     # --- the second expert declares a tie by mistake and withdraws it, with a reason (the record stays) ------------
     expert2 = new_page()
     expert2.on("dialog", lambda d: d.accept())
@@ -96,12 +107,15 @@ def test_reviews_journey(e2e_db, personas, tree, new_page, log_in, shot):
     expert2.locator("form.tie-withdraw button").click()
     expect(expert2.locator("#withdrawn-ties")).to_contain_text("误报")
     shot(expert2, "expert2-withdrawn-tie")
+    admin.goto("/reviews/experts/ties/")
+    expect(admin.locator("#ties-table")).to_contain_text("误报")
+    shot(admin, "ties-overview")
 
     # --- best-match assignment, with the fairness report and the bids ---------------------------------------------
     admin.goto(f"/reviews/{review.pk}/assignment/")
     admin.click("button[name=action][value=optimal]")
     expect(admin.locator("#fairness")).to_be_visible()
-    expect(admin.locator("#bids")).to_contain_text("1")
+    expect(admin.locator("#bids")).to_contain_text("2")
     shot(admin, "assignment-fairness-bids")
     assert Assignment.objects.filter(round=review).count() == 4
     admin.goto(f"/reviews/{review.pk}/")
@@ -123,7 +137,12 @@ def test_reviews_journey(e2e_db, personas, tree, new_page, log_in, shot):
     _score(expert2, review, "党员积分管理创新", (9, 8), "创新性突出。", 4)
     assert Assignment.objects.filter(round=review, status="submitted").count() == 4
 
-    # --- the administrator checks progress, closes scoring, ranks and decides ------------------------------------
+    # --- the administrator names the first expert panel chair, checks progress, closes scoring and ranks ---------
+    admin.goto(f"/reviews/{review.pk}/chair/")
+    admin.select_option("#id_chair", str(type(personas.dept_admin).objects.get(username="reviewer1").pk))
+    admin.fill("#id_reason", "评审经验丰富")
+    admin.click("#chair-form button[type=submit]")
+    expect(admin.locator("#panel-chair + p")).to_contain_text("张评审")
     admin.goto(f"/reviews/{review.pk}/")
     expect(admin.locator("#expert-progress")).to_contain_text("2 / 2")
     shot(admin, "progress-done")
@@ -136,13 +155,17 @@ def test_reviews_journey(e2e_db, personas, tree, new_page, log_in, shot):
     with admin.expect_download() as pdf:
         admin.locator("a[href$='report.pdf?k=1']").click()
     assert pdf.value.suggested_filename == f"review-report-{review.pk}.pdf"
+    # the chair finds the panel on "My reviews" and records both decisions
+    expert1.goto("/reviews/mine/")
+    expert1.locator("#chaired a").click()
+    expect(expert1.locator("#chair-note")).to_be_visible()
     for n, (decision, reason) in enumerate((("approved", "评审得分第一，同意立项。"), ("rejected", "得分较低，建议完善后再申报。"))):
-        admin.locator("#ranking-table tbody tr").nth(n).locator("a.btn").click()
-        admin.select_option("#id_decision", decision)
-        admin.fill("#id_reason", reason)
-        admin.click("form.tupo-form button[type=submit]")
-        expect(admin.locator("#ranking-table")).to_be_visible()
-    shot(admin, "decisions")
+        expert1.locator("#ranking-table tbody tr").nth(n).locator("a.btn").click()
+        expert1.select_option("#id_decision", decision)
+        expert1.fill("#id_reason", reason)
+        expert1.click("form.tupo-form button[type=submit]")
+        expect(expert1.locator("#ranking-table")).to_be_visible()
+    shot(expert1, "chair-decisions")
     admin.goto(f"/reviews/{review.pk}/")
     admin.locator("form:has(input[name=to][value=decided]) button").click()
     expect(admin.locator("form:has(input[name=to][value=decided])")).to_have_count(0)
@@ -171,3 +194,5 @@ def test_reviews_journey(e2e_db, personas, tree, new_page, log_in, shot):
     # the other item is not the bidder's
     other = review.items.get(title="党建引领乡村振兴")
     assert bidder.goto(f"/reviews/items/{other.pk}/feedback/").status == 404
+    # the chair decides and nothing else
+    assert expert1.goto(f"/reviews/{review.pk}/assignment/").status == 403

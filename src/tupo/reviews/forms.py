@@ -83,6 +83,31 @@ class ReassignForm(forms.Form):
         self.fields["expert"].choices = [(u.pk, str(u)) for u in experts]
 
 
+class ChairForm(forms.Form):
+    chair = forms.TypedChoiceField(label=_("Panel chair"), coerce=int, empty_value=None, required=False, choices=())
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["chair"].choices = [("", _("No chair: department administrators decide"))] + [
+            (u.pk, str(u)) for u in candidates]
+
+
+class TieFilterForm(forms.Form):
+    SELECT = forms.Select(attrs={"class": "form-select form-select-sm"})
+
+    expert = forms.TypedChoiceField(label=_("Expert"), coerce=int, empty_value=None, required=False, choices=(),
+                                    widget=SELECT)
+    kind = forms.ChoiceField(label=_("Kind of tie"), required=False, widget=SELECT,
+                             choices=[("", _("All kinds"))] + list(TieKind.choices))
+    state = forms.ChoiceField(label=_("State"), required=False, widget=SELECT, choices=[
+        ("", _("Declared and withdrawn")), ("active", _("Declared (in force)")), ("withdrawn", _("Withdrawn"))])
+
+    def __init__(self, *args, experts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expert"].choices = [("", _("All experts"))] + [(u.pk, str(u)) for u in experts]
+
+
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = ExpertProfile

@@ -128,6 +128,10 @@ class ReviewRound(models.Model):
         "Added to the match (0–1) of an expert and an item the expert is interested in; half of it for “willing”."))
     bid_penalty = models.FloatField(_("penalty for “not interested”"), default=0.3, help_text=_(
         "Subtracted from the match of an expert and an item the expert marked “not interested”."))
+    chair = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="chaired_review_rounds", verbose_name=_("panel chair"), help_text=_(
+                                  "Records the decision on each item (an expert of the pool or a department "
+                                  "administrator); cannot assign experts or change the round."))
     assignment_report = models.JSONField(default=dict, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -224,6 +228,9 @@ class InterestBid(models.Model):
                                verbose_name=_("expert"))
     item = models.ForeignKey(ReviewItem, on_delete=models.CASCADE, related_name="bids")
     level = models.CharField(_("bid"), max_length=16, choices=BidLevel.choices)
+    # set when a department administrator entered the bid for the expert (e.g. sent on paper); None = the expert
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("entered by"))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -17,10 +17,17 @@ def _admin_paths(user) -> list[str]:
     return [g.org.path for g in user.grants if g.role in REVIEW_MANAGING_ROLES and g.org_id]
 
 
-def visible_round_q(user) -> Q:
+def managed_round_q(user) -> Q:
     """Rounds organized in the subtree of the user's department-administrator grants."""
     paths = _admin_paths(user)
     return tree.subtrees_q(paths, "org__path") if paths else NOTHING
+
+
+def visible_round_q(user) -> Q:
+    """Rounds the user manages, and rounds whose panel the user chairs (to read the ranking and decide)."""
+    if not getattr(user, "is_authenticated", False):
+        return NOTHING
+    return managed_round_q(user) | Q(chair_id=user.pk)
 
 
 def _not_conflicted(user, item_ref: str):
@@ -39,7 +46,10 @@ def visible_assignment_q(user) -> Q:
 
 
 def visible_item_q(user) -> Q:
-    """Items of rounds the user manages, and items the user has an active, non-conflicted assignment on."""
+    """Items of rounds the user manages or chairs, and items the user has an active, non-conflicted assignment on.
+
+    A chair sees every item of the round, conflicted ones included: the decision page then says why the chair may
+    not decide it (a hidden item would look like a missing one)."""
     from tupo.reviews.models import Assignment
 
     if not getattr(user, "is_authenticated", False):
@@ -47,7 +57,7 @@ def visible_item_q(user) -> Q:
     paths = _admin_paths(user)
     q = tree.subtrees_q(paths, "round__org__path") if paths else NOTHING
     mine = Exists(Assignment.objects.filter(expert_id=user.pk, item_id=OuterRef("pk"), status__in=ACTIVE_ASSIGNMENT))
-    return q | (Q(mine) & Q(_not_conflicted(user, "pk")))
+    return q | Q(round__chair_id=user.pk) | (Q(mine) & Q(_not_conflicted(user, "pk")))
 
 
 def my_assignments(user):
@@ -70,6 +80,77 @@ def rounds_open_for_bids(user) -> list:
     rounds = ReviewRound.objects.filter(status=RoundStatus.DRAFT, bidding=True).select_related("org") \
         .order_by("-created_at", "-id")[:50]
     return [r for r in rounds if in_pool(user, r)]
+
+
+def chaired_rounds(user) -> list:
+    """Rounds whose panel the user chairs, newest first (few: a list on "My reviews")."""
+    from tupo.reviews.models import ReviewRound
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(ReviewRound.objects.filter(chair_id=user.pk).select_related("org").order_by("-created_at", "-id")[:50])
+
+
+def pool_ties(user):
+    """Declared ties (in force and withdrawn) of the experts in the department administrator's pool: experts whose
+    expert grant lies in one of the administrator's subtrees or above it (the experts ``expert_pool`` would offer
+    for a round organized there), whatever their availability. Empty for anyone else."""
+    from tupo.accounts.choices import Role
+    from tupo.accounts.models import RoleGrant
+    from tupo.reviews.models import ExpertTie
+
+    paths = _admin_paths(user)
+    if not paths:
+        return ExpertTie.objects.none()
+    on_branch = (Q(org__isnull=True) | tree.subtrees_q(paths, "org__path")
+                 | Q(org_id__in={a for p in paths for a in tree.ancestor_ids(p)}))
+    experts = RoleGrant.objects.filter(on_branch, role=Role.EXPERT).values("user_id")
+    return ExpertTie.objects.filter(profile__user_id__in=experts)
+
+
+# --- bids of interest ------------------------------------------------------------------------------------------
+
+def conflicted_items_q(expert, review_round) -> Q:
+    """The round's items ``expert`` is conflicted with, as one Q on ReviewItem: the rules of
+    ``services.find_conflicts`` (tree: own, ancestor or descendant organization; declared ties to a team member or
+    to an organization at or above the submitting one) written as SQL, plus every stored conflict row of the expert
+    in the round (recusals). The bids page pages through 10,000 items with it instead of checking each in Python;
+    tests check it agrees with ``find_conflicts``."""
+    from tupo.reviews.models import Conflict, ExpertTie, ReviewItem
+    from tupo.reviews.services import _affiliations
+
+    blocked = Q(Exists(Conflict.objects.filter(round=review_round, expert_id=expert.pk, item_id=OuterRef("pk"))))
+    orgs = _affiliations([expert])[expert.pk]
+    if orgs:
+        blocked |= tree.subtrees_q([o.path for o in orgs], "org__path")  # same org or below
+        blocked |= Q(org_id__in={a for o in orgs for a in tree.ancestor_ids(o.path)})  # same org or above
+    ties = list(ExpertTie.objects.active().filter(profile__user_id=expert.pk).select_related("org"))
+    people = [t.person_id for t in ties if t.person_id]
+    if people:
+        blocked |= Q(Exists(ReviewItem.team.through.objects.filter(reviewitem_id=OuterRef("pk"),
+                                                                   person_id__in=people)))
+    tie_paths = [t.org.path for t in ties if t.org_id]
+    if tie_paths:
+        blocked |= tree.subtrees_q(tie_paths, "org__path")
+    return blocked
+
+
+def expert_pool_q(review_round) -> Q:
+    """Q on User: the round's pool (same rule as ``services.expert_pool``: active, available profile, an expert
+    grant with no organization or one at, above or below the organizing organization), in one query."""
+    from tupo.accounts.choices import Role
+    from tupo.accounts.models import RoleGrant
+
+    path = review_round.org.path
+    on_branch = Q(org__isnull=True) | tree.subtree_q(path, "org__path") | Q(org_id__in=tree.ancestor_ids(path))
+    grants = RoleGrant.objects.filter(on_branch, role=Role.EXPERT).values("user_id")
+    return Q(pk__in=grants, is_active=True, expert_profile__available=True)
+
+
+def biddable_items(expert, review_round):
+    """The round's items ``expert`` may bid on (not conflicted), as a queryset ordered by id: pages cost two
+    queries (count and page) whatever the size of the round."""
+    return review_round.items.exclude(conflicted_items_q(expert, review_round)).select_related("org").order_by("id")
 
 
 def progress(review_round):
@@ -135,7 +216,7 @@ def quality_record(user) -> list[dict]:
     from tupo.methods.calibration import calibrate
     from tupo.reviews.models import Assignment, ReviewRound, Score
 
-    rounds = {r.pk: r for r in ReviewRound.objects.filter(visible_round_q(user)).only("pk", "deadline", "scale_max")}
+    rounds = {r.pk: r for r in ReviewRound.objects.filter(managed_round_q(user)).only("pk", "deadline", "scale_max")}
     if not rounds:
         return []
     rows = list(Assignment.objects.filter(round_id__in=rounds)

@@ -36,6 +36,22 @@ def manages_assignment_round(user, assignment) -> bool:
     return assignment is not None and _covers(user, assignment.round.org.path)
 
 
+def _is_chair(user, review_round) -> bool:
+    return (review_round is not None and getattr(user, "is_authenticated", False)
+            and review_round.chair_id is not None and review_round.chair_id == user.pk)
+
+
+@rules.predicate
+def chairs_round(user, review_round) -> bool:
+    """The round's panel chair: reads the ranking and records decisions, nothing else."""
+    return _is_chair(user, review_round)
+
+
+@rules.predicate
+def chairs_item_round(user, item) -> bool:
+    return item is not None and _is_chair(user, item.round)
+
+
 @rules.predicate
 def is_assigned_expert(user, assignment) -> bool:
     return assignment is not None and getattr(user, "pk", None) == assignment.expert_id
@@ -88,6 +104,8 @@ rules.add_perm("reviews.add_round", manages_review_org)
 rules.add_perm("reviews.manage_round", manages_round)
 rules.add_perm("reviews.manage_item", manages_item_round)
 rules.add_perm("reviews.manage_assignment", manages_assignment_round)
+rules.add_perm("reviews.decide_item", manages_item_round | chairs_item_round)
+rules.add_perm("reviews.view_ranking", manages_round | chairs_round)
 rules.add_perm("reviews.review", is_assigned_expert)
 rules.add_perm("reviews.view_feedback", manages_item_round | (owns_item & item_decided))
 rules.add_perm("reviews.use_admin", has_review_admin_role)

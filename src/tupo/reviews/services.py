@@ -185,6 +185,63 @@ def _notify_owners(review_round) -> int:
     return n
 
 
+def chair_candidates(review_round: ReviewRound) -> list:
+    """Who may chair the panel: the available experts of the pool, and department administrators whose
+    organization lies on the round's branch of the tree (at, above or below the organizing organization)."""
+    from tupo.accounts.models import RoleGrant, User
+
+    path = review_round.org.path
+    admins = {g.user_id for g in RoleGrant.objects.filter(role=Role.DEPT_ADMIN, org__isnull=False).select_related("org")
+              if path.startswith(g.org.path) or g.org.path.startswith(path)}
+    pool = expert_pool(review_round)
+    extra = User.objects.filter(pk__in=admins - {u.pk for u in pool}, is_active=True).order_by("id")
+    return pool + list(extra)
+
+
+@atomic_service
+def set_chair(actor, review_round: ReviewRound, chair, reason: str = "") -> ReviewRound:
+    """The department administrator names the panel chair (or none) while the round is not decided. The chair
+    records decisions and nothing else; they are told in the platform."""
+    from django.urls import reverse
+
+    from tupo.core.notifications import notify
+
+    require_perm(actor, "reviews.manage_round", review_round)
+    locked = ReviewRound.objects.select_for_update().select_related("org").get(pk=review_round.pk)
+    if locked.status == RoundStatus.DECIDED:
+        raise InvalidTransition(_("The round is decided: its panel chair can no longer change."))
+    if chair is not None and chair.pk not in {u.pk for u in chair_candidates(locked)}:
+        raise ValidationError({"chair": [_("%(user)s can chair only as an available expert of the round's pool or as "
+                                           "a department administrator on its branch.") % {"user": chair}]})
+    frm = locked.chair_id
+    to = chair.pk if chair is not None else None
+    if frm == to:
+        return locked
+    locked.chair = chair
+    locked.save(update_fields=["chair"])
+    _event(locked, "chair", actor, from_value=frm or "", to_value=to or "", reason=reason or "")
+    audit.record("review.chair", actor=actor, obj=locked, details={"from": frm, "to": to, "reason": reason or ""})
+    if chair is not None:
+        notify([chair], _("You chair the panel of “%(round)s”") % {"round": locked.title},
+               _("Once scoring is closed, record the panel's decision on each item, with its reason, on the ranking "
+                 "page."), reverse("reviews:ranking", args=[locked.pk]))
+    review_round.chair = chair
+    return locked
+
+
+def chair_conflicts(user, review_round: ReviewRound, items) -> dict[int, str]:
+    """{item id: reason} for the items ``user`` (as panel chair) is conflicted with: stored conflicts of the round
+    (recusals included) and the tree and tie rules computed now (the chair need not be in the pool)."""
+    from tupo.accounts.models import User
+
+    found = dict(Conflict.objects.filter(round=review_round, expert_id=user.pk, item__in=[it.pk for it in items])
+                 .values_list("item_id", "reason"))
+    expert = User.objects.select_related("person__org").get(pk=user.pk)
+    for c in find_conflicts(review_round, [expert], list(items)):
+        found.setdefault(c.item_id, c.reason)
+    return found
+
+
 def _require_editable(review_round: ReviewRound) -> None:
     if review_round.status not in (RoundStatus.DRAFT, RoundStatus.OPEN):
         raise InvalidTransition(_("This round is closed: its items and experts can no longer change."))
@@ -464,43 +521,55 @@ def bidding_open(review_round: ReviewRound) -> bool:
     return review_round.bidding and review_round.status == RoundStatus.DRAFT
 
 
-def biddable_items(user, review_round: ReviewRound) -> list[ReviewItem]:
-    """The round's items the expert may bid on: all but those the expert is conflicted with (tree, tie, recusal)."""
-    from tupo.accounts.models import User
+def biddable_items(user, review_round: ReviewRound):
+    """The round's items the expert may bid on: all but those the expert is conflicted with (tree, tie, recusal).
+    A queryset (``queries.biddable_items``): the conflict rules run in SQL, so a page of a 10,000-item round costs
+    two queries."""
+    from tupo.reviews.queries import biddable_items as biddable
 
-    items = _round_items(review_round)
-    expert = User.objects.select_related("person__org").get(pk=user.pk)
-    blocked = {c.item_id for c in find_conflicts(review_round, [expert], items)}
-    blocked |= set(Conflict.objects.filter(round=review_round, expert=user).values_list("item_id", flat=True))
-    return [it for it in items if it.pk not in blocked]
+    return biddable(user, review_round)
 
 
 @atomic_service
-def save_bids(actor, review_round: ReviewRound, bids: dict) -> dict[str, int]:
+def save_bids(actor, review_round: ReviewRound, bids: dict, *, expert=None) -> dict[str, int]:
     """An expert of the pool records bids {item id: "interested" | "willing" | "not_interested" | ""} ("" removes
-    the bid) while bidding is open. Unknown or conflicted items and unknown levels are refused, nothing saved."""
-    require_perm(actor, "reviews.bid", review_round)
+    the bid) while bidding is open. Unknown or conflicted items and unknown levels are refused, nothing saved.
+
+    With ``expert`` (another user), a department administrator of the round enters the bids on that expert's behalf
+    (e.g. sent on paper): each bid it writes keeps ``entered_by`` = the administrator, the audit event says so and
+    the expert is notified. A bid the expert then changes is theirs again (``entered_by`` cleared)."""
+    expert = expert if expert is not None else actor
+    on_behalf = expert.pk != getattr(actor, "pk", None)
+    if on_behalf:
+        require_perm(actor, "reviews.manage_round", review_round)
+        if not in_pool(expert, review_round):
+            raise ValidationError({"expert": [_("%(expert)s is not an available expert of this round's pool.") % {
+                "expert": expert}]})
+    else:
+        require_perm(actor, "reviews.bid", review_round)
     if not bidding_open(review_round):
         raise InvalidTransition(_("Bids of interest are taken only while the round is a draft that asks for them."))
-    allowed = {it.pk for it in biddable_items(actor, review_round)}
-    clean: dict[int, str] = {}
+    wanted: dict[int, str] = {}
     errors = []
     for raw_item, level in bids.items():
         try:
-            item_id = int(raw_item)
+            wanted[int(raw_item)] = (level or "").strip()
         except (TypeError, ValueError):
-            item_id = None
-        if item_id not in allowed:
             errors.append(_("Item %(item)s is not one you can bid on in this round.") % {"item": raw_item})
+    allowed = set(biddable_items(expert, review_round).filter(pk__in=list(wanted)).values_list("pk", flat=True))
+    clean: dict[int, str] = {}
+    for item_id, level in wanted.items():
+        if item_id not in allowed:
+            errors.append(_("Item %(item)s is not one you can bid on in this round.") % {"item": item_id})
             continue
-        level = (level or "").strip()
         if level and level not in BidLevel.values:
             errors.append(_("“%(level)s” is not a bid.") % {"level": level})
             continue
         clean[item_id] = level
     if errors:
         raise ValidationError({"bids": errors})
-    existing = {b.item_id: b for b in InterestBid.objects.filter(expert=actor, item_id__in=clean)}
+    entered_by = _user(actor) if on_behalf else None
+    existing = {b.item_id: b for b in InterestBid.objects.filter(expert=expert, item_id__in=clean)}
     counts = {"saved": 0, "removed": 0}
     for item_id, level in clean.items():
         bid = existing.get(item_id)
@@ -509,17 +578,34 @@ def save_bids(actor, review_round: ReviewRound, bids: dict) -> dict[str, int]:
                 bid.delete()
                 counts["removed"] += 1
         elif bid is None:
-            InterestBid.objects.create(round=review_round, expert=actor, item_id=item_id, level=level)
+            InterestBid.objects.create(round=review_round, expert=expert, item_id=item_id, level=level,
+                                       entered_by=entered_by)
             counts["saved"] += 1
         elif bid.level != level:
             bid.level = level
-            bid.save(update_fields=["level", "updated_at"])
+            bid.entered_by = entered_by
+            bid.save(update_fields=["level", "entered_by", "updated_at"])
             counts["saved"] += 1
     if counts["saved"] or counts["removed"]:
-        _event(review_round, "bid", actor, to_value=counts["saved"], reason=f"removed={counts['removed']}")
+        _event(review_round, "bid", actor, from_value=expert.pk if on_behalf else "", to_value=counts["saved"],
+               reason=f"removed={counts['removed']}" + (f"; entered for expert {expert.pk}" if on_behalf else ""))
         audit.record("review.bid", actor=actor, obj=review_round, details={
-            **counts, "bids": {str(k): v for k, v in sorted(clean.items())}})
+            **counts, "bids": {str(k): v for k, v in sorted(clean.items())},
+            **({"expert": expert.pk, "entered_on_behalf": True} if on_behalf else {})})
+        if on_behalf:
+            _notify_bids_entered(actor, expert, review_round, counts)
     return counts
+
+
+def _notify_bids_entered(actor, expert, review_round, counts) -> None:
+    from django.urls import reverse
+
+    from tupo.core.notifications import notify
+
+    notify([expert], _("Bids entered for you: %(round)s") % {"round": review_round.title},
+           _("%(admin)s entered bids of interest on your behalf in “%(round)s” (%(saved)s changed, %(removed)s "
+             "removed). Check them while bidding is open.") % {"admin": actor, "round": review_round.title, **counts},
+           reverse("reviews:bids", args=[review_round.pk]))
 
 
 def bid_summary(review_round: ReviewRound) -> dict:
@@ -929,8 +1015,16 @@ def aggregate(review_round: ReviewRound, k: int | None = None, *, n_draws: int =
 
 @atomic_service
 def decide(actor, item: ReviewItem, decision: str, reason: str) -> PanelDecision:
-    """Record the panel's decision on one item (after scoring closed; final once the round is decided)."""
-    require_perm(actor, "reviews.manage_item", item)
+    """Record the panel's decision on one item (after scoring closed; final once the round is decided), by a
+    department administrator of the round or by its panel chair. A chair conflicted with the item is refused."""
+    require_perm(actor, "reviews.decide_item", item)
+    as_chair = not actor.has_perm("reviews.manage_item", item)
+    if as_chair:
+        conflict = chair_conflicts(actor, item.round, ReviewItem.objects.filter(pk=item.pk)
+                                   .select_related("org").prefetch_related("team")).get(item.pk)
+        if conflict:
+            raise ValidationError(_("You have a conflict of interest with this item (%(reason)s): a department "
+                                    "administrator records its decision.") % {"reason": conflict})
     if item.round.status != RoundStatus.CLOSED:
         raise InvalidTransition(_("Decisions are taken after scoring is closed and before the round is decided."))
     if decision not in Decision.values:
@@ -940,7 +1034,8 @@ def decide(actor, item: ReviewItem, decision: str, reason: str) -> PanelDecision
     pd, _created = PanelDecision.objects.update_or_create(item=item, defaults={
         "decision": decision, "reason": reason.strip(), "decided_by": _user(actor), "decided_at": timezone.now()})
     _event(item.round, "decide", actor, to_value=decision, reason=reason)
-    audit.record("review.decide", actor=actor, obj=item, details={"decision": decision, "reason": reason})
+    audit.record("review.decide", actor=actor, obj=item, details={"decision": decision, "reason": reason,
+                                                                  **({"as": "chair"} if as_chair else {})})
     return pd
 
 

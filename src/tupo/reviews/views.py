@@ -32,6 +32,7 @@ from tupo.reviews.choices import (
     RoundStatus,
 )
 from tupo.reviews.forms import (
+    ChairForm,
     DecisionForm,
     ItemForm,
     ProfileForm,
@@ -39,6 +40,7 @@ from tupo.reviews.forms import (
     ReassignForm,
     RoundForm,
     ScorecardForm,
+    TieFilterForm,
     TieForm,
 )
 from tupo.reviews.models import (
@@ -80,7 +82,10 @@ def index(request):
     if not request.user.has_perm("reviews.use_admin"):
         return redirect("reviews:mine")
     rounds = ReviewRound.objects.visible_to(request.user).select_related("org").order_by("-created_at", "-id")
-    return render(request, "reviews/round_list.html", {"page": _page(request, rounds), "colours": ROUND_COLOURS})
+    page = _page(request, rounds)
+    for r in page.object_list:  # a round the user only chairs opens on its ranking page
+        r.managed = request.user.has_perm("reviews.manage_round", r)
+    return render(request, "reviews/round_list.html", {"page": page, "colours": ROUND_COLOURS})
 
 
 @login_required
@@ -93,6 +98,29 @@ def quality(request):
     rows = queries.quality_record(request.user)
     return render(request, "reviews/quality.html", {"page": Paginator(rows, PAGE).get_page(request.GET.get("page")),
                                                     "min_items": queries.MIN_AGREEMENT_ITEMS})
+
+
+@login_required
+def ties(request):
+    """Every declared (and withdrawn) tie of the experts in the administrator's pool; 404 for everyone else."""
+    from tupo.accounts.models import User
+
+    if not request.user.has_perm("reviews.use_admin"):
+        raise Http404
+    qs = queries.pool_ties(request.user)
+    experts = User.objects.filter(pk__in=qs.values("profile__user_id")).order_by("display_name", "id")
+    form = TieFilterForm(request.GET or None, experts=experts)
+    if form.is_valid():
+        if form.cleaned_data["expert"]:
+            qs = qs.filter(profile__user_id=form.cleaned_data["expert"])
+        if form.cleaned_data["kind"]:
+            qs = qs.filter(kind=form.cleaned_data["kind"])
+        if form.cleaned_data["state"]:
+            qs = qs.filter(withdrawn_at__isnull=form.cleaned_data["state"] == "active")
+    page = _page(request, qs.select_related("profile__user", "person", "org", "withdrawn_by")
+                 .order_by("withdrawn_at", "profile__user__display_name", "-declared_at", "-id"))
+    _label_ties(request.user, page.object_list)
+    return render(request, "reviews/ties.html", {"page": page, "form": form})
 
 
 @login_required
@@ -126,8 +154,32 @@ def round_detail(request, pk: int):
         "round": review_round, "criteria": list(review_round.criteria.all()), "expert_page": expert_page,
         "item_page": item_page, "item_form": item_form, "colours": ROUND_COLOURS,
         "next_statuses": [RoundStatus(s) for s in sorted(ALLOWED_TRANSITIONS[review_round.status])],
-        "decision_colours": DECISION_COLOURS,
+        "decision_colours": DECISION_COLOURS, "chair": review_round.chair,
     })
+
+
+@login_required
+def chair(request, pk: int):
+    """The department administrator names the panel chair (or none) while the round is not decided."""
+    from tupo.accounts.models import User
+
+    review_round = _round_for_admin(request, pk)
+    candidates = services.chair_candidates(review_round)
+    form = ChairForm(request.POST or None, initial={"chair": review_round.chair_id}, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        chosen = form.cleaned_data["chair"]
+        try:
+            services.set_chair(request.user, review_round, User.objects.get(pk=chosen) if chosen else None,
+                               form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except InvalidTransition as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Panel chair saved."))
+            return redirect("reviews:round", pk=pk)
+    return render(request, "reviews/chair.html", {"round": review_round, "form": form,
+                                                  "decided": review_round.status == RoundStatus.DECIDED})
 
 
 @login_required
@@ -275,21 +327,38 @@ def _int_or_none(value):
 
 @login_required
 def ranking(request, pk: int):
-    review_round = _round_for_admin(request, pk)
+    """The ranking: for the round's administrators, and for its panel chair (read and decide, nothing else)."""
+    review_round = get_visible_or_404(ReviewRound, request.user, pk=pk)
+    if not request.user.has_perm("reviews.view_ranking", review_round):
+        raise PermissionDenied
+    manages = request.user.has_perm("reviews.manage_round", review_round)
     k = _int_or_none(request.GET.get("k"))
     result = services.aggregate(review_round, k=k)
-    return render(request, "reviews/ranking.html", {"round": review_round, "ranking": result,
+    if not manages:  # the chair: items they are conflicted with are marked, without a "Decide" button (one query;
+        # the decision page says why)
+        conflicted = set(review_round.items.filter(queries.conflicted_items_q(request.user, review_round))
+                         .values_list("pk", flat=True))
+        for row in result.rows:
+            row.chair_conflict = row.item.pk in conflicted
+    return render(request, "reviews/ranking.html", {"round": review_round, "ranking": result, "manages": manages,
                                                     "decision_colours": DECISION_COLOURS})
 
 
 @login_required
 def decide(request, pk: int):
     item = get_visible_or_404(ReviewItem, request.user, pk=pk)
-    if not request.user.has_perm("reviews.manage_item", item):
+    if not request.user.has_perm("reviews.decide_item", item):
         raise PermissionDenied
+    refused = None
+    if not request.user.has_perm("reviews.manage_item", item):  # the chair: refused on conflicted items
+        refused = services.chair_conflicts(request.user, item.round, [item]).get(item.pk)
     current = getattr(item, "decision", None)
     form = DecisionForm(request.POST or None, initial={"decision": current.decision, "reason": current.reason}
                         if current else None)
+    if request.method == "POST" and refused:
+        messages.error(request, _("You have a conflict of interest with this item (%(reason)s): a department "
+                                  "administrator records its decision.") % {"reason": refused})
+        return redirect("reviews:ranking", pk=item.round_id)
     if request.method == "POST" and form.is_valid():
         try:
             services.decide(request.user, item, form.cleaned_data["decision"], form.cleaned_data["reason"])
@@ -300,7 +369,8 @@ def decide(request, pk: int):
         else:
             messages.success(request, _("Decision recorded."))
             return redirect("reviews:ranking", pk=item.round_id)
-    return render(request, "reviews/decide.html", {"item": item, "form": form, "round": item.round})
+    return render(request, "reviews/decide.html", {"item": item, "form": form, "round": item.round,
+                                                   "refused": refused})
 
 
 @login_required
@@ -410,40 +480,64 @@ def mine(request):
     qs = queries.my_assignments(request.user)
     return render(request, "reviews/mine.html", {"page": _page(request, qs), "colours": ASSIGNMENT_COLOURS,
                                                  "profile": ExpertProfile.objects.filter(user=request.user).first(),
-                                                 "bidding_rounds": queries.rounds_open_for_bids(request.user)})
+                                                 "bidding_rounds": queries.rounds_open_for_bids(request.user),
+                                                 "chaired": queries.chaired_rounds(request.user)})
 
 
 def _round_for_bidder(request, pk):
-    """A round whose pool the expert is in (404 otherwise: experts do not learn of other rounds)."""
+    """A bidding round whose pool the expert is in, or that the department administrator manages (404 otherwise:
+    experts do not learn of other rounds)."""
     review_round = ReviewRound.objects.select_related("org").filter(pk=pk).first()
-    if review_round is None or not review_round.bidding or not request.user.has_perm("reviews.bid", review_round):
+    if review_round is None or not review_round.bidding:
         raise Http404
-    return review_round
+    if request.user.has_perm("reviews.manage_round", review_round):
+        return review_round, True
+    if not request.user.has_perm("reviews.bid", review_round):
+        raise Http404
+    return review_round, False
 
 
 @login_required
 def bids(request, pk: int):
-    """An expert marks items of a draft round: interested / willing / not interested (before assignment)."""
-    review_round = _round_for_bidder(request, pk)
+    """An expert marks items of a draft round: interested / willing / not interested (before assignment). A
+    department administrator of the round picks an expert of the pool and enters bids on their behalf."""
+    review_round, as_admin = _round_for_bidder(request, pk)
     open_ = services.bidding_open(review_round)
-    if request.method == "POST":
+    pool, expert = [], request.user
+    if as_admin:  # the pool as (id, label) pairs in one query: a county pool may hold a thousand experts
+        from tupo.accounts.models import User
+
+        in_pool = User.objects.filter(queries.expert_pool_q(review_round))
+        pool = [(pk, name or username) for pk, name, username in
+                in_pool.order_by("display_name", "id").values_list("pk", "display_name", "username")]
+        chosen = _int_or_none(request.GET.get("expert"))
+        expert = in_pool.filter(pk=chosen).first() if chosen is not None else None
+        if chosen is not None and expert is None:
+            raise Http404
+    if request.method == "POST" and expert is not None:
         data = {key[len("bid_"):]: value for key, value in request.POST.items() if key.startswith("bid_")}
         try:
-            counts = services.save_bids(request.user, review_round, data)
+            counts = services.save_bids(request.user, review_round, data, expert=expert)
         except (ValidationError, InvalidTransition) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         else:
             messages.success(request, _("Bids saved: %(saved)s changed, %(removed)s removed.") % counts)
-        return redirect(f"{request.path}?page={_int_or_none(request.GET.get('page')) or 1}")
-    from django.core.paginator import Paginator
+        who = f"expert={expert.pk}&" if as_admin else ""
+        return redirect(f"{request.path}?{who}page={_int_or_none(request.GET.get('page')) or 1}")
+    page = None
+    if expert is not None:
+        from django.core.paginator import Paginator
 
-    page = Paginator(services.biddable_items(request.user, review_round), PAGE).get_page(request.GET.get("page"))
-    mine = dict(InterestBid.objects.filter(expert=request.user, item__in=[it.pk for it in page.object_list])
-                .values_list("item_id", "level"))
-    for it in page.object_list:
-        it.bid = mine.get(it.pk, "")
+        page = Paginator(services.biddable_items(expert, review_round), PAGE).get_page(request.GET.get("page"))
+        mine = {b.item_id: b for b in InterestBid.objects.filter(expert=expert, item__in=[it.pk for it in page.object_list])
+                .select_related("entered_by")}
+        for it in page.object_list:
+            bid = mine.get(it.pk)
+            it.bid = bid.level if bid else ""
+            it.entered_by = bid.entered_by if bid else None
     return render(request, "reviews/bids.html", {"round": review_round, "page": page, "open": open_,
-                                                 "levels": BidLevel.choices})
+                                                 "levels": BidLevel.choices, "as_admin": as_admin, "pool": pool,
+                                                 "expert": expert})
 
 
 @login_required
@@ -525,11 +619,19 @@ def profile(request):
 
 
 def _ties(user):
-    """The expert's declared ties; a person outside what the expert may see is shown by ID number only."""
-    from tupo.orgs.models import Person
-
+    """The expert's declared ties; a person outside what the expert may see is shown by ID number only (the
+    number the expert typed)."""
     ties = list(ExpertTie.objects.filter(profile__user=user).select_related("person", "org", "withdrawn_by")
                 .order_by("id"))
+    _label_ties(user, ties, hidden=lambda t: _("Person with ID number %(n)s") % {"n": t.person.id_number})
+    return ties
+
+
+def _label_ties(user, ties, hidden=None):
+    """``t.label`` for each tie: the organization with its code, or the person's name when ``user`` may see the
+    person; otherwise ``hidden(t)`` (default: no name, no number). One query."""
+    from tupo.orgs.models import Person
+
     visible = set(Person.objects.visible_to(user).filter(pk__in=[t.person_id for t in ties if t.person_id])
                   .values_list("pk", flat=True))
     for t in ties:
@@ -538,8 +640,7 @@ def _ties(user):
         elif t.person_id in visible:
             t.label = t.person.name
         else:
-            t.label = _("Person with ID number %(n)s") % {"n": t.person.id_number}
-    return ties
+            t.label = hidden(t) if hidden else _("A person outside your organizations")
 
 
 @login_required

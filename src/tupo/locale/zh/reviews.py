@@ -75,6 +75,67 @@ ZH = {
     "Tie withdrawn. Rounds not yet assigned take it into account now.": "关联关系已撤回，尚未分配的轮次已即时更新。",
     "In %(n)s round(s) already assigned, the administrator decides whether to recompute conflicts.":
         "在 %(n)s 个已分配的轮次中，由管理员决定是否重新计算利益冲突。",
+    # panel chair
+    "panel chair": "评审组长",
+    "Panel chair": "评审组长",
+    "Records the decision on each item (an expert of the pool or a department administrator); cannot assign experts "
+    "or change the round.": "负责逐项记录评审结论（由本轮专家库中的专家或组织部门管理员担任）；不能分配专家，也不能修改轮次。",
+    "No chair: department administrators decide": "不设组长：由组织部门管理员记录结论",
+    "The round is decided: its panel chair can no longer change.": "本轮已公布结论，评审组长不能再更换。",
+    "%(user)s can chair only as an available expert of the round's pool or as a department administrator on its "
+    "branch.": "%(user)s 不能担任评审组长：组长须为本轮专家库中可用的专家，或本轮所在组织上下级的组织部门管理员。",
+    "You chair the panel of “%(round)s”": "您担任“%(round)s”的评审组长",
+    "Once scoring is closed, record the panel's decision on each item, with its reason, on the ranking page.":
+        "评分结束后，请在排名页面逐项记录评审结论及理由。",
+    "You have a conflict of interest with this item (%(reason)s): a department administrator records its decision.":
+        "您与该评审对象存在利益冲突（%(reason)s），其结论由组织部门管理员记录。",
+    "Panel chair saved.": "评审组长已保存。",
+    "records the decision on each item (and nothing else).": "负责逐项记录评审结论（仅此一项权限）。",
+    "No chair: department administrators record the decisions.": "未设评审组长：由组织部门管理员记录结论。",
+    "Name a chair": "指定组长",
+    "Change": "更改",
+    "The panel chair records the panel's decision on each item, with its reason, once scoring is closed. The chair "
+    "cannot assign experts, change the round or publish it, and cannot decide an item they have a conflict of "
+    "interest with. Choose an available expert of the round's pool or a department administrator on its branch of "
+    "the tree.":
+        "评分结束后，评审组长逐项记录评审结论及理由。组长不能分配专家、修改或公布轮次，也不能对与自己存在利益冲突的"
+        "评审对象作出结论。请从本轮专家库中的可用专家或本轮所在组织上下级的组织部门管理员中选择。",
+    "(you chair the panel)": "（您是评审组长）",
+    "You chair the panel of “%(t)s”: once scoring is closed, record the decision on each item with its reason. A "
+    "department administrator publishes the decisions.":
+        "您是“%(t)s”的评审组长：评分结束后，请逐项记录评审结论及理由。结论由组织部门管理员公布。",
+    "Back to the ranking": "返回排名",
+    "Panels you chair": "您担任组长的评审",
+    "Once scoring is closed, record the decision on each item on the ranking page.": "评分结束后，请在排名页面逐项记录评审结论。",
+    # bids entered by the administrator
+    "entered by": "代录人",
+    "%(expert)s is not an available expert of this round's pool.": "%(expert)s 不是本轮专家库中的可用专家。",
+    "Bids entered for you: %(round)s": "已为您代录评审意向：%(round)s",
+    "%(admin)s entered bids of interest on your behalf in “%(round)s” (%(saved)s changed, %(removed)s removed). "
+    "Check them while bidding is open.":
+        "%(admin)s 在“%(round)s”中为您代录了评审意向（更改 %(saved)s 条，删除 %(removed)s 条）。意向申报结束前请核对。",
+    "Enter bids for an expert": "为专家代录意向",
+    "bids of %(e)s": "%(e)s 的意向",
+    "Enter the bids an expert sent you (on paper, by e-mail): pick the expert, set their bids and save. Each bid you "
+    "enter is marked with your name, recorded in the audit log, and the expert is notified.":
+        "代录专家（以纸质或邮件方式）报送的意向：选择专家，填写意向后保存。您代录的每条意向都会标注您的姓名、记入审计日志，"
+        "并通知该专家。",
+    "Choose an expert of the pool": "选择专家库中的专家",
+    "Show their bids": "查看其意向",
+    "entered by %(a)s": "由 %(a)s 代录",
+    "Save bids for %(e)s": "保存 %(e)s 的意向",
+    # declared ties of the pool
+    "Experts' declared ties": "专家申报的关联关系",
+    "Ties declared by the experts of your pool, in force and withdrawn. Only department administrators see this page.":
+        "您专家库中各位专家申报的关联关系（含有效和已撤回的）。仅组织部门管理员可见。",
+    "All experts": "全部专家",
+    "All kinds": "全部类型",
+    "Declared and withdrawn": "有效和已撤回",
+    "Declared (in force)": "有效",
+    "Withdrawn %(d)s by %(who)s: “%(why)s”": "%(d)s 由 %(who)s 撤回：“%(why)s”",
+    "In force": "有效",
+    "No declared ties.": "没有申报的关联关系。",
+    "A person outside your organizations": "您管辖范围以外的人员",
 }
 
 ZH_CTX = {
