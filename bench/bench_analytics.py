@@ -11,7 +11,11 @@ Steps, each in a child process of its own so that its peak memory (ru_maxrss) is
    then the task ``run_analysis`` exactly as the worker calls it; a second thread polls the run's row every
    0.5 s as the progress page does, recording what the progress bar would show. Measured: wall and CPU
    time of start_run and of the task, peak RSS of the process, queries issued (must not grow with units).
-3. **pages**: the result page (first 500 rows) and the full .xlsx export, through the test client.
+3. **pages**: the result page (first 500 rows) and asking for the .xlsx through the test client; above
+   ``TUPO_ANALYTICS_EXPORT_INLINE_MAX`` rows (20,000) the export is prepared by the task ``build_export``:
+   **export** runs that task as the worker does (wall, CPU, peak RSS of its own process), **download** fetches
+   the prepared file (streamed from storage); **export_in_request** is the former path, the whole workbook
+   written within one request, kept for comparison.
 4. **malmquist**: ``snapshot_year`` for both years, then a Malmquist run over both through
    the task (skipped with ``--quick``).
 
@@ -190,14 +194,85 @@ def run_pages(units: int) -> dict:
     _plain_static_storage()
     client = Client()
     client.force_login(User.objects.get(username="bench_admin"))
+    from tupo.analytics.models import RunExport
+
+    RunExport.objects.filter(run_id=run_id).delete()  # a previous benchmark's file
     out = {}
-    for name, url in (("result_page", f"/analytics/runs/{run_id}/"), ("export", f"/analytics/runs/{run_id}/export/")):
+    _background_export(units)
+    for name, method, url in (("result_page", "get", f"/analytics/runs/{run_id}/"),
+                              ("export_before_ready", "get", f"/analytics/runs/{run_id}/export/"),
+                              ("export_prepare", "post", f"/analytics/runs/{run_id}/export/prepare/")):
         w0 = time.perf_counter()
-        response = client.get(url)
+        response = getattr(client, method)(url)
         out[name] = {"status": response.status_code, "wall_s": round(time.perf_counter() - w0, 2),
                      "bytes": len(response.content)}
     out["peak_rss_mb"] = _rss_mb()
     return out
+
+
+def _background_export(units: int) -> None:
+    """A --quick run (5,000 units) lies below the 20,000 rows that send an export to the worker: lower the
+    threshold so that the same path is measured."""
+    from django.conf import settings
+
+    settings.TUPO_ANALYTICS_EXPORT_INLINE_MAX = min(20_000, units - 1)
+
+
+def _last_dea_run() -> int:
+    from tupo.analytics.models import AnalysisRun
+
+    return AnalysisRun.objects.filter(kind="dea").latest("id").pk
+
+
+def run_export(units: int) -> dict:
+    """The task ``build_export`` as the worker calls it, in a process of its own."""
+    _setup(fresh=False)
+    from tupo.analytics import tasks
+
+    run_id = _last_dea_run()
+    c0, w0 = time.process_time(), time.perf_counter()
+    status = tasks.build_export.func(run_id)
+    from tupo.analytics.models import RunExport
+
+    export = RunExport.objects.get(run_id=run_id)
+    return {"status": status, "wall_s": round(time.perf_counter() - w0, 2),
+            "cpu_s": round(time.process_time() - c0, 2), "bytes": export.size, "peak_rss_mb": _rss_mb()}
+
+
+def _client():
+    from django.test import Client
+
+    from tupo.accounts.models import User
+
+    _plain_static_storage()
+    client = Client()
+    client.force_login(User.objects.get(username="bench_admin"))
+    return client
+
+
+def run_download(units: int) -> dict:
+    """The prepared file, fetched as the browser does (streamed from storage)."""
+    _setup(fresh=False)
+    _background_export(units)
+    client = _client()
+    w0 = time.perf_counter()
+    response = client.get(f"/analytics/runs/{_last_dea_run()}/export/")
+    size = sum(len(chunk) for chunk in response.streaming_content)
+    return {"status": response.status_code, "wall_s": round(time.perf_counter() - w0, 2), "bytes": size,
+            "peak_rss_mb": _rss_mb()}
+
+
+def run_export_in_request(units: int) -> dict:
+    """For comparison: the former path, the whole workbook written within one request."""
+    _setup(fresh=False)
+    from django.test.utils import override_settings
+
+    client = _client()
+    with override_settings(TUPO_ANALYTICS_EXPORT_INLINE_MAX=10**9):
+        w0 = time.perf_counter()
+        response = client.get(f"/analytics/runs/{_last_dea_run()}/export/")
+        return {"status": response.status_code, "wall_s": round(time.perf_counter() - w0, 2),
+                "bytes": len(response.content), "peak_rss_mb": _rss_mb()}
 
 
 def run_dea(units: int) -> dict:
@@ -269,7 +344,9 @@ def main() -> None:
     args = ap.parse_args()
     units = 5000 if args.quick else args.units
     if args.child:
-        fn = {"generate": generate, "dea": run_dea, "pages": run_pages, "malmquist": run_malmquist}[args.child]
+        fn = {"generate": generate, "dea": run_dea, "pages": run_pages, "export": run_export,
+              "download": run_download, "export_in_request": run_export_in_request,
+              "malmquist": run_malmquist}[args.child]
         print(json.dumps(fn(units)))
         return
     result = {"benchmark": "analytics service path (start_run → task run_analysis)", "units": units,
@@ -277,7 +354,8 @@ def main() -> None:
               "code": _code_version("src/tupo/analytics", "src/tupo/methods/dea.py"),
               "data": "one root, N organizations below it; 1-4 people and 1-4 published cases each (seeded)",
               "indicators": "input people on the register, output published cases; CCR input oriented"}
-    stages = ("dea", "pages") if args.reuse and DB.exists() else ("generate", "dea", "pages")
+    pages = ("pages", "export", "download", "export_in_request")
+    stages = ("dea", *pages) if args.reuse and DB.exists() else ("generate", "dea", *pages)
     previous = RESULTS / f"analytics-{units}.json"
     if "generate" not in stages and previous.exists():  # the database measured was generated then
         result["generate"] = {**json.loads(previous.read_text()).get("generate", {}),
@@ -286,6 +364,14 @@ def main() -> None:
         print(f"{stage} ...", flush=True)
         result[stage] = _child(stage, units)
         print(json.dumps({k: v for k, v in result[stage].items() if k != "progress_seen"}), flush=True)
+    if previous.exists():  # keep the history: the earlier runs, and the one this run replaces
+        before = json.loads(previous.read_text())
+        result["earlier_runs"] = before.get("earlier_runs", []) + [{
+            "date": before.get("date"), "code": (before.get("code") or {}).get("commit"),
+            **{k: before[k] for k in ("dea", "pages", "malmquist") if k in before}}]
+        for stage in result["earlier_runs"][-1:]:
+            for part in ("dea", "malmquist"):
+                stage.get(part, {}).pop("progress_seen", None)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"analytics-{units}.json"
     out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")

@@ -102,12 +102,13 @@ def test_a_future_year_cannot_be_taken(panel, personas):
     assert "has not happened yet" in str(exc.value)
 
 
-def test_only_analysts_of_the_subtree_take_snapshots(panel, personas):
-    with pytest.raises(PermissionDenied):
-        services.snapshot_year(personas.org_admin_a, panel.town_a, 2025)
-    with pytest.raises(PermissionDenied):
-        services.snapshot_year(personas.dept_admin, panel.other, 2025)
-    assert AuditEvent.objects.filter(event_type="denied:analytics.run_analysis").count() == 2
+def test_only_department_administrators_of_the_subtree_take_snapshots(panel, personas):
+    # the leader analyses the county but only reads its figures: writing them is the department's
+    for actor, root in ((personas.org_admin_a, panel.town_a), (personas.dept_admin, panel.other),
+                        (personas.leader, panel.county)):
+        with pytest.raises(PermissionDenied):
+            services.snapshot_year(actor, root, 2025)
+    assert AuditEvent.objects.filter(event_type="denied:analytics.take_snapshot").count() == 3
 
 
 def test_snapshot_command_and_dry_run(panel, capsys):

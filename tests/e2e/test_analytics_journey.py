@@ -123,3 +123,41 @@ def test_cancelling_a_queued_run_journey(e2e_db, towns, personas, new_page, log_
     run.refresh_from_db()
     assert run.status == "cancelled"
     assert not page.server_errors and not page.console_errors, (page.server_errors, page.console_errors)
+
+
+def test_large_run_export_and_snapshot_button_journey(e2e_db, towns, personas, new_page, log_in, shot,  # noqa: F811
+                                                      settings, tmp_path):
+    """A run treated as very large: its Excel file is prepared by the worker and then offered; and the
+    department administrator takes this year's figures from the Malmquist tab."""
+    from tests.analytics.conftest import org_params
+
+    from tupo.analytics import services
+    from tupo.analytics.models import YearSnapshot
+
+    settings.TUPO_ANALYTICS_EXPORT_INLINE_MAX = 2
+    settings.MEDIA_ROOT = tmp_path / "media"
+    run = services.start_run(personas.dept_admin, org_params(towns))
+    page = new_page("en")
+    log_in(page, "dept_admin", PASSWORD)
+    page.goto(f"/analytics/runs/{run.pk}/")
+    expect(page.locator("#export")).to_contain_text("prepared in the background")
+    expect(page.locator("text=Export to Excel")).to_have_count(0)
+    shot(page, "export-panel")
+    page.click("#prepare-export")  # the test worker runs the task at once, on commit
+    expect(page.locator("#download-export")).to_be_visible()
+    shot(page, "export-ready")
+    with page.expect_download() as info:
+        page.click("#download-export")
+    path = tmp_path / "large.xlsx"
+    info.value.save_as(path)
+    rows = list(openpyxl.load_workbook(path)["Results"].iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:]] == ["城关镇党委", "龙泉镇党委", "石桥镇党委"]
+
+    page.goto("/analytics/new/?kind=malmquist")
+    page.select_option("#snapshot-form select", str(towns.county.pk))
+    page.click("#snapshot-form button[type=submit]")
+    snap = YearSnapshot.objects.get()
+    expect(page.locator(".messages")).to_contain_text(f"The figures of {snap.year} were taken")
+    expect(page.locator("#snapshots tbody")).to_contain_text(str(snap.year))
+    shot(page, "snapshot-taken")
+    assert not page.server_errors and not page.console_errors, (page.server_errors, page.console_errors)

@@ -110,3 +110,15 @@ class MalmquistForm(_UnitsForm):
         self.fields["years"].choices = [(y, str(y)) for y in years]
         self.fields["inputs"].choices = _yearly_choices(indicators.INPUT)
         self.fields["outputs"].choices = _yearly_choices(indicators.OUTPUT)
+
+
+class SnapshotForm(forms.Form):
+    """Take this year's figures of a subtree (department administrators)."""
+
+    root_org = forms.TypedChoiceField(label=_("Organization"), coerce=int)
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        roots = [o for o in queries.root_choices(user) if user.has_perm("analytics.take_snapshot", o)]
+        top = min((o.depth for o in roots), default=1)
+        self.fields["root_org"].choices = [(o.pk, "\u3000" * (o.depth - top) + o.name) for o in roots]

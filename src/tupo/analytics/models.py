@@ -197,3 +197,33 @@ class UnitResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}#{self.position} {self.name}"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Being prepared")
+    RUNNING = "running", _("Being prepared")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class RunExport(models.Model):
+    """The Excel file of a large run, written by the background worker and kept for download.
+
+    A run of tens of thousands of units takes most of a minute to write as .xlsx; no request waits for it:
+    the page asks for the file, the worker writes it to storage, the page offers it when ready."""
+
+    run = models.OneToOneField(AnalysisRun, on_delete=models.CASCADE, related_name="export")
+    status = models.CharField(_("status"), max_length=8, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    file = models.FileField(upload_to="analytics/exports/%Y/", blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    message = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"export of run {self.run_id} ({self.status})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)

@@ -39,6 +39,13 @@ def dept_admin_over_run(user, run) -> bool:
 
 
 @rules.predicate
+def dept_admin_over_org(user, org) -> bool:
+    if org is None or not getattr(user, "is_authenticated", False):
+        return False
+    return any(g.role == Role.DEPT_ADMIN and g.org_id and org.path.startswith(g.org.path) for g in user.grants)
+
+
+@rules.predicate
 def has_analytics_role(user) -> bool:
     return getattr(user, "is_authenticated", False) and bool(user.roles & ANALYTICS_ROLES)
 
@@ -48,3 +55,6 @@ rules.add_perm("analytics.run_analysis", analyses_org)
 rules.add_perm("analytics.view_run", sees_run)
 # Who started a run may stop it; so may a department administrator over its root (a leader only their own).
 rules.add_perm("analytics.cancel_run", sees_run & (started_run | dept_admin_over_run))
+# Yearly figures are written for a whole subtree and feed every trend over it: department administrators only
+# (a leader reads them).
+rules.add_perm("analytics.take_snapshot", dept_admin_over_org)

@@ -26,18 +26,31 @@ def run_analysis(run_id: int) -> str:
 
 
 @task()
-def snapshot_figures(root_id: int, year: int | None = None) -> str:
+def build_export(run_id: int) -> str:
+    """Write the .xlsx of a large run to storage for download. Idempotent: only a queued export is claimed
+    (conditional update), so a duplicate enqueue finds it running or ready and does nothing."""
+    from tupo.analytics.services import build_export as build
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return build(run_id)
+
+
+@task()
+def snapshot_figures(root_id: int, year: int | None = None, actor_id: int | None = None) -> str:
     """Take the yearly figures of one subtree (periodic: run it late in each year, and again whenever
-    records of a past year were corrected). Idempotent: each taking replaces the figures of that subtree,
-    year and indicators, so running it twice leaves the same figures."""
+    records of a past year were corrected; or asked for from the page for a large subtree, in the name of
+    ``actor_id``, whose permission is checked again here). Idempotent: each taking replaces the figures of
+    that subtree, year and indicators, so running it twice leaves the same figures."""
     from django.utils import timezone
 
+    from tupo.accounts.models import User
     from tupo.analytics.services import snapshot_year
     from tupo.core.services import SYSTEM
     from tupo.orgs.models import Organization
 
     root = Organization.objects.filter(pk=root_id).first()
-    if root is None:
+    actor = SYSTEM if actor_id is None else User.objects.filter(pk=actor_id, is_active=True).first()
+    if root is None or actor is None:
         return "skipped"
-    snap = snapshot_year(SYSTEM, root, year or timezone.localdate().year)
+    snap = snapshot_year(actor, root, year or timezone.localdate().year)
     return f"{snap.year}: {', '.join(snap.indicators)}"

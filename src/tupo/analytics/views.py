@@ -5,15 +5,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tupo.analytics import indicators, present, services
-from tupo.analytics.forms import MalmquistForm, RunForm
-from tupo.analytics.models import AnalysisRun, Population, RunKind, RunStatus
+from tupo.analytics.forms import MalmquistForm, RunForm, SnapshotForm
+from tupo.analytics.models import AnalysisRun, ExportStatus, Population, RunExport, RunKind, RunStatus
 from tupo.core import audit
 from tupo.core.access import get_visible_or_404
 from tupo.core.forms import add_service_errors as _form_errors
@@ -69,8 +70,38 @@ def _malmquist_new(request, source=None):
     form = MalmquistForm(request.user, request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid() and (response := _start(request, form)):
         return response
+    snapshot_form = SnapshotForm(request.user)
     return render(request, "analytics/malmquist_form.html", {
-        "form": form, "tabs": _tabs(RunKind.MALMQUIST), "snapshots": present.snapshot_rows(form.snapshots)})
+        "form": form, "tabs": _tabs(RunKind.MALMQUIST), "snapshots": present.snapshot_rows(form.snapshots),
+        "snapshot_form": snapshot_form if snapshot_form.fields["root_org"].choices else None,
+        "this_year": timezone.localdate().year})
+
+
+@require_POST
+@login_required
+def snapshot_take(request):
+    """Take this year's figures of a subtree (department administrators; a leader's crafted post is 403)."""
+    from tupo.orgs.models import Organization
+
+    _require_use(request.user)
+    back = redirect(reverse("analytics:new") + "?kind=malmquist#snapshots")
+    raw = request.POST.get("root_org", "")
+    root = Organization.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    if root is None:
+        messages.error(request, _("Choose the organization whose subtree is analysed."))
+        return back
+    try:
+        snap = services.take_snapshot(request.user, root)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return back
+    if snap is None:
+        messages.success(request, _("The figures of %(root)s are being taken in the background; they appear "
+                                    "below when done.") % {"root": root.name})
+    else:
+        messages.success(request, _("The figures of %(year)s were taken for %(root)s.") % {
+            "year": snap.year, "root": root.name})
+    return back
 
 
 @login_required
@@ -128,7 +159,10 @@ def _malmquist_context(run):
 def run_detail(request, pk: int):
     run = get_visible_or_404(AnalysisRun, request.user, pk=pk)
     context = {"run": run, "parameters": present.parameter_rows(run),
-               "may_cancel": not run.is_finished and request.user.has_perm("analytics.cancel_run", run)}
+               "may_cancel": not run.is_finished and request.user.has_perm("analytics.cancel_run", run),
+               "export_in_background": run.status == RunStatus.DONE and services.exports_in_background(run)}
+    if context["export_in_background"]:
+        context["export"] = _export_of(run)
     if run.status == RunStatus.DONE:
         context.update(_malmquist_context(run) if run.is_malmquist else _result_context(run))
     if run.status in (RunStatus.DONE, RunStatus.FAILED):
@@ -162,16 +196,51 @@ def run_progress(request, pk: int):
         "run": run, "may_cancel": request.user.has_perm("analytics.cancel_run", run)})
 
 
+def _export_name(run) -> str:
+    return _("input-output analysis %(id)s.xlsx") % {"id": run.pk}
+
+
 @login_required
 def run_export(request, pk: int):
+    """The .xlsx: written within the request for an ordinary run; for a very large one (more than
+    ``TUPO_ANALYTICS_EXPORT_INLINE_MAX`` rows) the file the worker prepared, or back to the page to ask for it."""
     run = get_visible_or_404(AnalysisRun, request.user, pk=pk)
     if run.status != RunStatus.DONE:
         raise Http404
+    if services.exports_in_background(run):
+        export = RunExport.objects.filter(run=run, status=ExportStatus.READY).first()
+        if export is None:
+            messages.info(request, _("This run is large: its Excel file is prepared in the background first."))
+            return redirect(reverse("analytics:run", args=[run.pk]) + "#export")
+        audit.record("analytics.export", actor=request.user, obj=run, details={"prepared": True})
+        return FileResponse(export.file.open("rb"), as_attachment=True, filename=_export_name(run),
+                            content_type=XLSX_TYPE)
     audit.record("analytics.export", actor=request.user, obj=run)
     data = workbook_bytes(present.malmquist_sheets(run) if run.is_malmquist else present.workbook_sheets(run))
     response = HttpResponse(data, content_type=XLSX_TYPE)
     from urllib.parse import quote
 
-    name = _("input-output analysis %(id)s.xlsx") % {"id": run.pk}
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(_export_name(run))}"
     return response
+
+
+@require_POST
+@login_required
+def run_export_prepare(request, pk: int):
+    run = get_visible_or_404(AnalysisRun, request.user, pk=pk)
+    try:
+        services.request_export(request.user, run)
+    except InvalidTransition as exc:
+        messages.error(request, str(exc))
+    return redirect(reverse("analytics:run", args=[run.pk]) + "#export")
+
+
+@login_required
+def run_export_status(request, pk: int):
+    """Polled by htmx every 2 s while the file is being prepared."""
+    run = get_visible_or_404(AnalysisRun, request.user, pk=pk)
+    return render(request, "analytics/partials/_export.html", {"run": run, "export": _export_of(run)})
+
+
+def _export_of(run):
+    return RunExport.objects.filter(run=run).first()

@@ -77,6 +77,20 @@ def vote_cycles_for(user):
                                       status=CycleStatus.REVIEW).select_related("org"))
 
 
+def vote_cycle_or_404(user, pk):
+    """The cycle a member votes in: 404 unless its vote is on, the member is in its scope and the cycle has
+    passed the application phase (the ballot page and the API alike)."""
+    from django.http import Http404
+
+    from tupo.awards.models import AwardCycle
+
+    cycle = AwardCycle.objects.select_related("org").filter(pk=pk).first()
+    if (cycle is None or not cycle.vote_enabled or not user.has_perm("awards.vote", cycle)
+            or cycle.status in (CycleStatus.DRAFT, CycleStatus.OPEN)):
+        raise Http404
+    return cycle
+
+
 def open_cycles_for(user):
     from tupo.awards.models import AwardCycle
 

@@ -377,10 +377,7 @@ def votes(request):
 @login_required
 def vote(request, pk: int):
     """The member's ballot page: one ballot per category; 404 for anyone outside the scope or without a vote."""
-    cycle = get_object_or_404(AwardCycle.objects.select_related("org"), pk=pk)
-    if not cycle.vote_enabled or not request.user.has_perm("awards.vote", cycle) or cycle.status in (
-            CycleStatus.DRAFT, CycleStatus.OPEN):
-        raise Http404
+    cycle = queries.vote_cycle_or_404(request.user, pk)
     voted = set(cycle.ballots.filter(voter=request.user).values_list("category", flat=True))
     posted = request.POST.get("category") if request.method == "POST" else None
     sections = []

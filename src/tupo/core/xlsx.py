@@ -11,7 +11,9 @@ from openpyxl import Workbook
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def workbook_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]]) -> bytes:
+def write_workbook(target, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]]) -> None:
+    """Write the sheets to ``target`` (a path or a binary file). Write-only: rows go through as they come, so a
+    file target keeps memory bounded however many rows there are."""
     wb = Workbook(write_only=True)
     wb.properties.creator = "Tupo"  # never a person's name in the file's metadata (blind reviews, PIPL)
     for title, headers, rows in sheets:
@@ -19,8 +21,12 @@ def workbook_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]
         ws.append([str(h) for h in headers])
         for row in rows:
             ws.append(["" if v is None else v for v in row])
+    wb.save(target)
+
+
+def workbook_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]]) -> bytes:
     buf = io.BytesIO()
-    wb.save(buf)
+    write_workbook(buf, sheets)
     return buf.getvalue()
 
 

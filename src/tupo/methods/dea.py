@@ -998,6 +998,7 @@ def malmquist(
     *,
     input_names: Sequence[str] | None = None,
     output_names: Sequence[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> MalmquistResult:
     """Malmquist productivity index between consecutive periods of a long panel.
 
@@ -1014,6 +1015,11 @@ def malmquist(
     where θ_a(b) is the unit's period-b point scored against the period-a
     technology.  Values > 1 mean improvement.  A unit absent from one of two
     consecutive periods gets no row for that pair (a warning says so).
+
+    ``progress(done, total)``, if given, is called per batch of solved points:
+    total = 2 points per row (CRS and VRS within its period) + 2 per unit and
+    pair of consecutive periods (the two cross-period scores).  An exception
+    raised by the callback stops the computation (a cancelled run).
     """
     ids = list(ids)
     periods = list(periods)
@@ -1036,6 +1042,22 @@ def malmquist(
     Xn, Yn = X / scale_x, Y / scale_y
     ones_m, ones_s = np.ones(X.shape[1]), np.ones(Y.shape[1])
 
+    pairs = list(zip(order[:-1], order[1:], strict=False))
+    total = 2 * len(ids) + 2 * sum(len(set(per_period[a][1]) & set(per_period[b][1])) for a, b in pairs)
+    done = [0]
+
+    def report():
+        """The progress of one ``score`` call, shifted by the points solved before it."""
+        if progress is None:
+            return None
+        offset = done[0]
+        return lambda d, _n: progress(offset + d, total)
+
+    def finished(n):
+        done[0] += n
+        if progress is not None:
+            progress(done[0], total)
+
     within = {}
     for t in order:
         rows, _ = per_period[t]
@@ -1043,13 +1065,16 @@ def malmquist(
         vals = {}
         for rts in ("crs", "vrs"):
             eng = _Engine(Xn[rows], Yn[rows], rts, "in", ones_m, ones_s)
-            rad, *_ = eng.score(Xn[rows], Yn[rows], loc, use_self=True, exclude_self=False, phase2=False)
+            rad, *_ = eng.score(
+                Xn[rows], Yn[rows], loc, use_self=True, exclude_self=False, phase2=False, progress=report()
+            )
             vals[rts] = np.minimum(rad, 1.0)
+            finished(len(rows))
         within[t] = vals
 
     out = {k: [] for k in ("dmu", "from", "to", "d00", "d11", "d01", "d10", "v00", "v11")}
     warnings = []
-    for t, t1 in zip(order[:-1], order[1:], strict=False):
+    for t, t1 in pairs:
         rows0, map0 = per_period[t]
         rows1, map1 = per_period[t1]
         common = [u for u in map0 if u in map1]
@@ -1067,12 +1092,16 @@ def malmquist(
         # cross-period CRS: period t+1 points against technology t, and vice versa
         eng0 = _Engine(Xn[rows0], Yn[rows0], "crs", "in", ones_m, ones_s)
         d01, *_ = eng0.score(
-            Xn[rows1[b]], Yn[rows1[b]], np.full(len(b), -1), use_self=False, exclude_self=False, phase2=False
+            Xn[rows1[b]], Yn[rows1[b]], np.full(len(b), -1), use_self=False, exclude_self=False, phase2=False,
+            progress=report(),
         )
+        finished(len(b))
         eng1 = _Engine(Xn[rows1], Yn[rows1], "crs", "in", ones_m, ones_s)
         d10, *_ = eng1.score(
-            Xn[rows0[a]], Yn[rows0[a]], np.full(len(a), -1), use_self=False, exclude_self=False, phase2=False
+            Xn[rows0[a]], Yn[rows0[a]], np.full(len(a), -1), use_self=False, exclude_self=False, phase2=False,
+            progress=report(),
         )
+        finished(len(a))
         out["dmu"] += common
         out["from"] += [t] * len(common)
         out["to"] += [t1] * len(common)

@@ -105,6 +105,30 @@ ZH = {
     "%(n)s rows in all; the first %(limit)s are shown. The Excel export holds every row.": "共 %(n)s 行，仅显示前 %(limit)s 行。导出的 Excel 包含全部行。",
     "The index needs a positive figure in every chosen indicator in both years of a pair. These units lacked one in the year shown; they are left out of the pairs touching that year and compared in the others.": "指数要求单位在相邻两年的每项所选指标都为正数。下列单位在所示年份缺少数据：涉及该年的比较不含它们，其他年份照常比较。",
     "The first 500 are shown; the Excel export holds them all.": "仅显示前 500 个；导出的 Excel 包含全部。",
+    # API
+    "Choose dea or malmquist.": "请选择 dea 或 malmquist。",
+    "The offset is 0 or more.": "偏移量应为 0 或更大。",
+    "Ask for 1 to %(n)s rows at a time.": "每次可取 1 至 %(n)s 行。",
+    "This run is %(status)s: results exist once it is done.": "该分析当前为“%(status)s”：完成后才有结果。",
+    "The snapshot is being taken in the background.": "正在后台采集年度数据。",
+    # the snapshot button
+    "Take the figures of %(year)s now": "立即采集 %(year)s 年数据",
+    "Counts this year's figures of every organization of the subtree, head-counts included; figures of this year taken earlier are replaced. A large subtree is taken in the background.": "统计该组织及其下级每个组织本年度的数据（含在册人数等时点数），替换本年度此前采集的数据。规模较大的组织树在后台采集。",
+    "The figures of %(root)s are being taken in the background; they appear below when done.": "正在后台采集“%(root)s”的数据，完成后显示在下方。",
+    "The figures of %(year)s were taken for %(root)s.": "已采集“%(root)s”%(year)s 年的数据。",
+    # the Excel file of a large run
+    "Being prepared": "正在生成",
+    "Ready": "已就绪",
+    "Excel file": "Excel 文件",
+    "%(n)s rows: the Excel file of a run this large is prepared in the background, so that nobody waits a minute for it. You can leave this page meanwhile.": "共 %(n)s 行：这样大的分析结果在后台生成 Excel 文件，无需在页面上等待一分钟。生成期间可以离开本页。",
+    "Prepare the Excel file": "生成 Excel 文件",
+    "The Excel file is being prepared; this panel updates itself.": "正在生成 Excel 文件，本栏会自动刷新。",
+    "Download the Excel file": "下载 Excel 文件",
+    "prepared at %(at)s": "生成于 %(at)s",
+    "The Excel file could not be prepared:": "Excel 文件生成失败：",
+    "Try again": "重试",
+    "This run is large: its Excel file is prepared in the background first.": "该分析结果较大：需先在后台生成 Excel 文件。",
+    "Only a finished run can be exported.": "只有已完成的分析才能导出。",
 }
 
 ZH_CTX: dict = {}

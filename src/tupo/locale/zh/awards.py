@@ -113,4 +113,5 @@ ZH = {
     "Entry promoted": "递补入选",
     "Online vote settings": "网络投票设置",
     "off": "关闭",
+    "Choose an entry of this cycle.": "请选择本次评选的参评项目。",
 }
