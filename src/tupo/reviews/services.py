@@ -321,7 +321,7 @@ def withdraw_tie(actor, tie: ExpertTie, reason: str) -> ExpertTie:
     require_perm(actor, "reviews.withdraw_tie", tie)
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give a reason.")]})
-    locked = ExpertTie.objects.select_for_update().select_related("profile__user", "person", "org").get(pk=tie.pk)
+    locked = ExpertTie.objects.select_for_update(of=("self",)).select_related("profile__user", "person", "org").get(pk=tie.pk)
     if locked.withdrawn_at is not None:
         raise InvalidTransition(_("This tie was already withdrawn."))
     locked.withdrawn_at = timezone.now()
