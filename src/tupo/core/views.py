@@ -31,11 +31,14 @@ def healthz(request):
 
 @login_required
 def home(request):
+    from tupo.core.todo import collect
     from tupo.orgs.queries import dashboard, home_orgs
 
     user = request.user
     roles = user.roles
     context = {"roles": roles}
+    if user.separated_admin_role is None:  # the three separated administrators have no business work
+        context["todos"] = collect(user)
     if roles & PEOPLE_VIEWING_ROLES:
         tops = home_orgs(user)
         context["top_orgs"] = tops
