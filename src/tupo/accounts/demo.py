@@ -54,15 +54,18 @@ def ensure_demo_accounts(root) -> list[tuple[str, str, str]]:
     for username, display, role, where in ACCOUNTS:
         user = User.objects.filter(username=username).first()
         if user is None:
+            person = None
+            if role in (Role.MEMBER, Role.EXPERT):
+                person = Person.objects.filter(org=branch if role == Role.MEMBER else root, user__isnull=True).order_by("id").first()
+                if person:  # the header then names the same person as "my information" does
+                    display = f"{display.split()[0]} {person.name}"
             user = services.create_user(SYSTEM, username=username, display_name=display, password=DEMO_PASSWORD,
                                         must_change_password=False)
             org = places[where] if where else None
             services.grant_role(SYSTEM, user, role, org)
-            if role in (Role.MEMBER, Role.EXPERT):
-                person = Person.objects.filter(org=branch if role == Role.MEMBER else root, user__isnull=True).order_by("id").first()
-                if person:
-                    user.person = person
-                    user.save(update_fields=["person"])
+            if person:
+                user.person = person
+                user.save(update_fields=["person"])
             if username in DEMO_TOTP_KEYS:
                 TOTPDevice.objects.create(user=user, name="demo", key=DEMO_TOTP_KEYS[username], confirmed=True)
         where_name = places[where].name if where else "—"

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from tupo.accounts.demo import ACCOUNTS, DEMO_PASSWORD, totp_secret
+from tupo.accounts.models import User
 
 
 class Command(BaseCommand):
@@ -12,7 +13,9 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"Tupo 演示账号 / demo accounts  (password 密码: {DEMO_PASSWORD})")
         self.stdout.write("-" * 78)
+        names = dict(User.objects.filter(username__in=[a[0] for a in ACCOUNTS]).values_list("username", "display_name"))
         for username, display, role, _where in ACCOUNTS:
+            display = names.get(username, display)
             secret = totp_secret(username)
             extra = f"  TOTP key 动态口令密钥: {secret}" if secret else ""
             self.stdout.write(f"  {username:<12} {display:<14} {role.label}{extra}")
