@@ -63,6 +63,27 @@ def inline_max() -> int:
 
 
 
+
+def _check_root(params: dict, errors: dict) -> Organization | None:
+    """The root organization (an instance or a primary key), or a message in ``errors``."""
+    root = params.get("root_org")
+    if root is not None and not isinstance(root, Organization):
+        root = Organization.objects.filter(pk=root).first()
+    if root is None:
+        errors.setdefault("root_org", []).append(_("Choose the organization whose subtree is analysed."))
+    return root
+
+
+def _check_depth(params: dict, errors: dict) -> int:
+    """How many levels below the root the units lie (1..MAX_DEPTH), or a message in ``errors``."""
+    try:
+        depth = int(params.get("depth") or 1)
+    except (TypeError, ValueError):
+        depth = 0
+    if not 1 <= depth <= MAX_DEPTH:
+        errors.setdefault("depth", []).append(_("Choose 1 to %(n)s levels below the root.") % {"n": MAX_DEPTH})
+    return depth
+
 def _check_indicators(params: dict, available: dict, errors: dict) -> tuple[list[str], list[str]]:
     """The chosen inputs and outputs (duplicates dropped), with a message in ``errors`` for each problem:
     none chosen on a side, an indicator unknown here, one indicator on both sides."""
@@ -91,20 +112,9 @@ def validate_params(actor, params: dict) -> dict:
     if population not in Population.values:
         errors.setdefault("population", []).append(_("Choose organizations or projects."))
     clean["population"] = population
-    root = params.get("root_org")
-    if root is not None and not isinstance(root, Organization):
-        root = Organization.objects.filter(pk=root).first()
-    if root is None:
-        errors.setdefault("root_org", []).append(_("Choose the organization whose subtree is analysed."))
-    clean["root_org"] = root
+    clean["root_org"] = _check_root(params, errors)
     if population == Population.ORGS:
-        try:
-            depth = int(params.get("depth") or 1)
-        except (TypeError, ValueError):
-            depth = 0
-        if not 1 <= depth <= MAX_DEPTH:
-            errors.setdefault("depth", []).append(_("Choose 1 to %(n)s levels below the root.") % {"n": MAX_DEPTH})
-        clean["depth"] = depth
+        clean["depth"] = _check_depth(params, errors)
     else:
         clean["call_id"] = int(params["call_id"]) if params.get("call_id") else None
         clean["year"] = int(params["year"]) if params.get("year") else None
@@ -565,19 +575,8 @@ def validate_malmquist(actor, params: dict) -> dict:
     """Check the parameters of a Malmquist run. Raises ValidationError({field: [messages]})."""
     errors: dict[str, list[str]] = {}
     clean: dict = {}
-    root = params.get("root_org")
-    if root is not None and not isinstance(root, Organization):
-        root = Organization.objects.filter(pk=root).first()
-    if root is None:
-        errors.setdefault("root_org", []).append(_("Choose the organization whose subtree is analysed."))
-    clean["root_org"] = root
-    try:
-        depth = int(params.get("depth") or 1)
-    except (TypeError, ValueError):
-        depth = 0
-    if not 1 <= depth <= MAX_DEPTH:
-        errors.setdefault("depth", []).append(_("Choose 1 to %(n)s levels below the root.") % {"n": MAX_DEPTH})
-    clean["depth"] = depth
+    clean["root_org"] = _check_root(params, errors)
+    clean["depth"] = _check_depth(params, errors)
     years = []
     for y in params.get("years") or []:
         try:
