@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 DOC_TYPE_CHOICES = [("", _("Everything")), ("case", _("Cases")), ("brand", _("Brands")), ("meeting", _("Meetings"))]
 
@@ -13,5 +14,5 @@ class SearchForm(forms.Form):
 
 
 class SearchTermForm(forms.Form):
-    term = forms.CharField(label=_("Term"), max_length=40)
+    term = forms.CharField(label=pgettext_lazy("search dictionary", "Term"), max_length=40)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ProposalStatus(models.TextChoices):
@@ -33,7 +34,7 @@ class CallStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
     CLOSED = "closed", _("Closed (under review)")
-    AWARDED = "awarded", _("Awarded")
+    AWARDED = "awarded", pgettext_lazy("call status", "Awarded")
 
 
 ALLOWED_CALL_TRANSITIONS = {
@@ -50,8 +51,8 @@ class BidStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
     SCREENED_PASS = "screened_pass", _("Passed screening")
     SCREENED_FAIL = "screened_fail", _("Failed screening")
-    AWARDED = "awarded", _("Awarded")
-    NOT_AWARDED = "not_awarded", _("Not awarded")
+    AWARDED = "awarded", pgettext_lazy("bid status", "Awarded")
+    NOT_AWARDED = "not_awarded", pgettext_lazy("bid status", "Not awarded")
 
 
 ALLOWED_BID_TRANSITIONS = {
