@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from tupo.analytics import present, queries, services
-from tupo.analytics.models import AnalysisRun, RunKind, RunStatus
+from tupo.analytics.models import AnalysisRun, ExportStatus, RunExport, RunKind, RunStatus
 from tupo.core.access import get_visible_or_404
 from tupo.core.services import InvalidTransition
 
@@ -219,3 +219,71 @@ def take_snapshot(request, payload: SnapshotIn):
     if snap is None:
         return Status(202, {"detail": _("The snapshot is being taken in the background.")})
     return Status(201, _snapshot(snap))
+
+
+# --- the Excel file of a run -------------------------------------------------------------------------------------
+
+class ExportOut(Schema):
+    run_id: int
+    in_background: bool
+    status: str
+    ready: bool
+    size: int
+    message: str
+    requested_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    download: str
+
+
+def _export_state(run: AnalysisRun) -> dict:
+    """Where the run's Excel file stands. An ordinary run's file is written on download (always ready once the run
+    is done); a large run's (more than ``TUPO_ANALYTICS_EXPORT_INLINE_MAX`` rows) is prepared by the worker first."""
+    background = run.status == RunStatus.DONE and services.exports_in_background(run)
+    export = RunExport.objects.filter(run=run).first()
+    if background:
+        status = export.status if export else "none"
+        ready = status == ExportStatus.READY
+    else:
+        status = "inline" if run.status == RunStatus.DONE else "none"
+        ready = run.status == RunStatus.DONE
+    return {"run_id": run.pk, "in_background": background, "status": status, "ready": ready,
+            "size": export.size if export and background else 0,
+            "message": export.message if export and background else "",
+            "requested_at": export.requested_at if export and background else None,
+            "finished_at": export.finished_at if export and background else None,
+            "download": f"/api/v1/analytics/runs/{run.pk}/export/file" if ready else ""}
+
+
+@router.get("/analytics/runs/{run_id}/export", response=ExportOut)
+def export_state(request, run_id: int):
+    """Poll this after asking for the file: ``status`` none / queued / running / ready / failed (large runs) or
+    ``inline`` (ordinary runs: written on download); ``download`` is set once the file can be fetched."""
+    return _export_state(_run(request.auth, run_id))
+
+
+@router.post("/analytics/runs/{run_id}/export", response={200: ExportOut, 202: ExportOut})
+def request_export(request, run_id: int):
+    """"Prepare the Excel file": ``request_export`` as on the page (audited; asking again while it is prepared or
+    ready changes nothing; a failed one is prepared again). 202 while the worker writes it, 200 once ready;
+    409 for a run that is not finished."""
+    run = _run(request.auth, run_id)
+    if run.status != RunStatus.DONE or services.exports_in_background(run):
+        services.request_export(request.auth, run)
+    # an ordinary run's file is written on download (as on the page, which offers no "Prepare" for it)
+    state = _export_state(run)
+    return Status(200 if state["ready"] else 202, state)
+
+
+@router.get("/analytics/runs/{run_id}/export/file")
+def export_file(request, run_id: int):
+    """The .xlsx (Results, Parameters, Excluded units, Warnings), as the page's download: a large run's prepared
+    file streamed from storage (409 until it is ready), an ordinary run's written now. Each download audited."""
+    run = _run(request.auth, run_id)
+    if run.status != RunStatus.DONE:
+        raise InvalidTransition(_("Only a finished run can be exported."))
+    if services.exports_in_background(run):
+        export = services.prepared_export(request.auth, run)
+        if export is None:
+            raise InvalidTransition(_("This run is large: its Excel file is prepared in the background first."))
+        return present.export_file_response(run, export)
+    return present.export_file_response(run, services.inline_export(request.auth, run))

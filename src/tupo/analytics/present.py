@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 
+from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from tupo.analytics import indicators
-from tupo.analytics.models import AnalysisRun
+from tupo.analytics.models import AnalysisRun, RunExport
+from tupo.core.xlsx import XLSX_TYPE
 
 REL_TOL = 1e-6
 
@@ -341,3 +343,20 @@ def snapshot_rows(snapshots) -> list[dict]:
             "skipped": ", ".join(str(found[k].label) if k in found else k for k in s.skipped),
         })
     return out
+
+
+def export_name(run) -> str:
+    return _("input-output analysis %(id)s.xlsx") % {"id": run.pk}
+
+
+def export_file_response(run, source) -> HttpResponse:
+    """The download of a run's Excel file: a prepared ``RunExport`` streamed from storage, or bytes written now
+    (the page and the API answer with the same file and name)."""
+    if isinstance(source, RunExport):
+        return FileResponse(source.file.open("rb"), as_attachment=True, filename=export_name(run),
+                            content_type=XLSX_TYPE)
+    from urllib.parse import quote
+
+    response = HttpResponse(source, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(export_name(run))}"
+    return response

@@ -12,6 +12,7 @@ remain, the run fails with a message saying so.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
 import time
@@ -479,6 +480,65 @@ def build_export(run_id: int) -> str:
     RunExport.objects.filter(pk=export.pk).update(status=ExportStatus.READY, file=export.file.name, size=size,
                                                   finished_at=timezone.now())
     return "ready"
+
+
+def prepared_export(actor, run: AnalysisRun) -> RunExport | None:
+    """The ready Excel file of a large run (``None`` while none is ready). Handing it out is audited
+    (``analytics.export``, ``prepared``), for the page's download and the API's alike."""
+    export = RunExport.objects.filter(run=run, status=ExportStatus.READY).first()
+    if export is not None:
+        audit.record("analytics.export", actor=actor, obj=run, details={"prepared": True})
+    return export
+
+
+def inline_export(actor, run: AnalysisRun) -> bytes:
+    """The .xlsx of an ordinary run, written within the request (audited as ``analytics.export``)."""
+    from tupo.analytics import present
+    from tupo.core.xlsx import workbook_bytes
+
+    audit.record("analytics.export", actor=actor, obj=run)
+    return workbook_bytes(present.malmquist_sheets(run) if run.is_malmquist else present.workbook_sheets(run))
+
+
+EXPORT_FOLDER = "analytics/exports"
+
+
+def orphan_export_files(*, min_age: dt.timedelta = dt.timedelta(hours=1)) -> list[str]:
+    """Stored Excel files that no export row names any more (their run was deleted: the row goes with the run,
+    the file stays). Files younger than ``min_age`` are left alone: the worker stores the file a moment before
+    it writes the name on the row."""
+    from django.core.files.storage import default_storage
+
+    kept = set(RunExport.objects.exclude(file="").values_list("file", flat=True))
+    cutoff = timezone.now() - min_age
+    found, folders = [], [EXPORT_FOLDER]
+    while folders:
+        folder = folders.pop()
+        try:
+            subfolders, files = default_storage.listdir(folder)
+        except FileNotFoundError:
+            continue
+        folders += [f"{folder}/{d}" for d in subfolders]
+        for name in files:
+            path = f"{folder}/{name}"
+            if path not in kept and default_storage.get_modified_time(path) < cutoff:
+                found.append(path)
+    return sorted(found)
+
+
+def prune_export_files(*, dry_run: bool = False, min_age: dt.timedelta = dt.timedelta(hours=1)) -> list[str]:
+    """Delete the orphaned Excel files (see ``orphan_export_files``); audited when anything was deleted."""
+    from django.core.files.storage import default_storage
+
+    paths = orphan_export_files(min_age=min_age)
+    if dry_run or not paths:
+        return paths
+    for path in paths:
+        default_storage.delete(path)
+    from tupo.core.services import SYSTEM
+
+    audit.record("analytics.export.prune", actor=SYSTEM, details={"files": len(paths)})
+    return paths
 
 
 # --- yearly figures -----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,14 +14,12 @@ from django.views.decorators.http import require_POST
 
 from tupo.analytics import indicators, present, services
 from tupo.analytics.forms import MalmquistForm, RunForm, SnapshotForm
-from tupo.analytics.models import AnalysisRun, ExportStatus, Population, RunExport, RunKind, RunStatus
-from tupo.core import audit
+from tupo.analytics.models import AnalysisRun, Population, RunExport, RunKind, RunStatus
 from tupo.core.access import get_visible_or_404
 from tupo.core.forms import add_service_errors as _form_errors
 from tupo.core.htmx import is_htmx
 from tupo.core.paging import BoundedPaginator
 from tupo.core.services import InvalidTransition
-from tupo.core.xlsx import XLSX_TYPE, workbook_bytes
 
 
 def _require_use(user):
@@ -196,10 +194,6 @@ def run_progress(request, pk: int):
         "run": run, "may_cancel": request.user.has_perm("analytics.cancel_run", run)})
 
 
-def _export_name(run) -> str:
-    return _("input-output analysis %(id)s.xlsx") % {"id": run.pk}
-
-
 @login_required
 def run_export(request, pk: int):
     """The .xlsx: written within the request for an ordinary run; for a very large one (more than
@@ -208,20 +202,12 @@ def run_export(request, pk: int):
     if run.status != RunStatus.DONE:
         raise Http404
     if services.exports_in_background(run):
-        export = RunExport.objects.filter(run=run, status=ExportStatus.READY).first()
+        export = services.prepared_export(request.user, run)
         if export is None:
             messages.info(request, _("This run is large: its Excel file is prepared in the background first."))
             return redirect(reverse("analytics:run", args=[run.pk]) + "#export")
-        audit.record("analytics.export", actor=request.user, obj=run, details={"prepared": True})
-        return FileResponse(export.file.open("rb"), as_attachment=True, filename=_export_name(run),
-                            content_type=XLSX_TYPE)
-    audit.record("analytics.export", actor=request.user, obj=run)
-    data = workbook_bytes(present.malmquist_sheets(run) if run.is_malmquist else present.workbook_sheets(run))
-    response = HttpResponse(data, content_type=XLSX_TYPE)
-    from urllib.parse import quote
-
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(_export_name(run))}"
-    return response
+        return present.export_file_response(run, export)
+    return present.export_file_response(run, services.inline_export(request.user, run))
 
 
 @require_POST

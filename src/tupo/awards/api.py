@@ -4,16 +4,18 @@ public notice, receipt lookup and results after close (no login). Every write ca
 from __future__ import annotations
 
 import datetime as dt
+import math
 
-from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
-from tupo.awards import queries, services
+from tupo.awards import documents, queries, services
 from tupo.awards.choices import CycleStatus
 from tupo.awards.models import AwardCycle, Nomination, Objection
 from tupo.core.access import get_visible_or_404
+from tupo.core.services import InvalidTransition
 
 router = Router(tags=["awards"])
 
@@ -331,3 +333,246 @@ def public_results(request, cycle_id: int):
                         "categories": [{"category": c["category"], "entries": [
                             {"org": e.org.name, "title": e.title, "abstract": e.abstract} for e in c["entries"]]}
                             for c in g["categories"]]} for g in services.winners_by_grade(cycle_)]}
+
+
+# --- the administrator: vote settings, vote results and the combined ranking ---------------------------------------
+
+def _managed_cycle(user, cycle_id: int) -> AwardCycle:
+    """As the cycle page: 404 unless the user sees the cycle, 403 unless they run it."""
+    cycle = get_visible_or_404(AwardCycle, user, pk=cycle_id)
+    if not user.has_perm("awards.manage_cycle", cycle):
+        raise PermissionDenied
+    return cycle
+
+
+def _form_or_422(form) -> dict:
+    """The page's form decides what is valid input; its messages per field become the 422 body."""
+    if not form.is_valid():
+        raise ValidationError({field: [str(e) for e in errors] for field, errors in form.errors.items()})
+    return form.cleaned_data
+
+
+def _num(v) -> float | None:
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else round(float(v), 4)
+
+
+class VoteSettingsIn(Schema):
+    """As the page's form (checked by it: 422 with its messages per field)."""
+
+    vote_enabled: bool = False
+    vote_weight: int | str | None = 0
+    vote_start: str | None = None
+    vote_end: str | None = None
+    vote_max_choices: int | str | None = 1
+
+
+class VoteSettingsOut(Schema):
+    cycle_id: int
+    status: str
+    vote_enabled: bool
+    vote_weight: int
+    vote_start: dt.date | None
+    vote_end: dt.date | None
+    vote_max_choices: int
+    changeable: bool
+    ballots: int
+
+
+def _vote_settings(cycle: AwardCycle) -> dict:
+    ballots = cycle.ballots.count()
+    return {"cycle_id": cycle.pk, "status": cycle.status, "vote_enabled": cycle.vote_enabled,
+            "vote_weight": cycle.vote_weight, "vote_start": cycle.vote_start, "vote_end": cycle.vote_end,
+            "vote_max_choices": cycle.vote_max_choices, "ballots": ballots,
+            "changeable": cycle.status in services.VOTE_SETTINGS_STATUSES and not ballots}
+
+
+@router.get("/awards/cycles/{cycle_id}/vote", response=VoteSettingsOut)
+def vote_settings(request, cycle_id: int):
+    """The online vote's settings and whether they can still change (until the first ballot, in the first round)."""
+    return _vote_settings(_managed_cycle(request.auth, cycle_id))
+
+
+@router.put("/awards/cycles/{cycle_id}/vote", response=VoteSettingsOut)
+def configure_vote(request, cycle_id: int, payload: VoteSettingsIn):
+    """Switch the members' vote on (weight 0–100 %, window, entries per ballot) or off: ``configure_vote`` as on
+    the cycle page. Bad settings → 422 per field; after the first round or once a ballot is cast → 409."""
+    from tupo.awards.forms import VoteSettingsForm
+
+    cycle = _managed_cycle(request.auth, cycle_id)
+    d = _form_or_422(VoteSettingsForm({k: v for k, v in payload.dict().items() if v is not None}))
+    services.configure_vote(request.auth, cycle, enabled=d["vote_enabled"], weight=d["vote_weight"],
+                            start=d["vote_start"], end=d["vote_end"], max_choices=d["vote_max_choices"])
+    return _vote_settings(AwardCycle.objects.get(pk=cycle.pk))
+
+
+class VoteRowOut(Schema):
+    nomination_id: int
+    org: str
+    title: str
+    votes: int
+    share: float
+
+
+class VoteResultsOut(Schema):
+    category: str
+    ballots: int
+    rows: list[VoteRowOut]
+
+
+class VoteResultsCycleOut(Schema):
+    cycle_id: int
+    vote_enabled: bool
+    vote_weight: int
+    vote_start: dt.date | None
+    vote_end: dt.date | None
+    categories: list[VoteResultsOut]
+
+
+@router.get("/awards/cycles/{cycle_id}/vote/results", response=VoteResultsCycleOut)
+def vote_results(request, cycle_id: int):
+    """Per category: ballots and, per entry, votes and vote share (ballots naming it ÷ ballots, in %), as on the
+    cycle page, apart from the expert ranking. No categories while the vote is off."""
+    cycle = _managed_cycle(request.auth, cycle_id)
+    cats = services.vote_results(cycle) if cycle.vote_enabled else []
+    return {"cycle_id": cycle.pk, "vote_enabled": cycle.vote_enabled, "vote_weight": cycle.vote_weight,
+            "vote_start": cycle.vote_start, "vote_end": cycle.vote_end,
+            "categories": [{"category": c["category"], "ballots": c["ballots"], "rows": [
+                {"nomination_id": r["nomination"].pk, "org": r["nomination"].org.name,
+                 "title": r["nomination"].title, "votes": r["votes"], "share": r["share"]} for r in c["rows"]]}
+                for c in cats]}
+
+
+class ExpertRowOut(Schema):
+    nomination_id: int | None
+    title: str
+    n_reviews: int
+    rank: int | None
+    trimmed_mean: float | None
+    calibrated: float | None
+
+
+class ExpertCategoryOut(Schema):
+    category: str
+    review_round_id: int
+    round_status: str
+    aggregation: str
+    scale_max: float
+    rows: list[ExpertRowOut]
+
+
+class CombinedRowOut(Schema):
+    nomination_id: int
+    org: str
+    title: str
+    expert: float | None
+    share: float
+    combined: float | None
+
+
+class CombinedCategoryOut(Schema):
+    category: str
+    rows: list[CombinedRowOut]
+
+
+class RankingOut(Schema):
+    cycle_id: int
+    vote_weight: int
+    formula: str
+    expert: list[ExpertCategoryOut]
+    combined: list[CombinedCategoryOut]
+
+
+@router.get("/awards/cycles/{cycle_id}/ranking", response=RankingOut)
+def ranking(request, cycle_id: int):
+    """During the first round, as on the cycle page: the review engine's ranking per category (never changed by
+    the vote) and, only when the vote is on with a weight above 0, the combined table and its formula
+    (``combined_ranking``). 409 outside the first round."""
+    cycle = _managed_cycle(request.auth, cycle_id)
+    if cycle.status != CycleStatus.REVIEW:
+        raise InvalidTransition(_("The first-round ranking is shown during the first round."))
+    first_rounds = services.first_round_ranking(cycle)
+    combined = services.combined_ranking(cycle, first_rounds)
+    formula = (_("Combined score = expert score (0–100) × (1 − %(w)s%%) + vote share (%%) × %(w)s%%")
+               % {"w": cycle.vote_weight}) if combined else ""
+    return {"cycle_id": cycle.pk, "vote_weight": cycle.vote_weight if cycle.vote_enabled else 0, "formula": formula,
+            "expert": [{"category": fr["category"], "review_round_id": fr["round"].pk,
+                        "round_status": fr["round"].status, "aggregation": fr["round"].aggregation,
+                        "scale_max": float(fr["round"].scale_max or 10), "rows": [
+                            {"nomination_id": nom.pk if nom else None, "title": row.item.title,
+                             "n_reviews": row.n_reviews, "rank": row.rank, "trimmed_mean": _num(row.trimmed_mean),
+                             "calibrated": _num(row.calibrated)} for row, nom in fr["rows"]]}
+                       for fr in first_rounds],
+            "combined": [{"category": c["category"], "rows": [
+                {"nomination_id": r["nomination"].pk, "org": r["nomination"].org.name, "title": r["nomination"].title,
+                 "expert": r["expert"], "share": r["share"], "combined": r["combined"]} for r in c["rows"]]}
+                for c in combined]}
+
+
+# --- the administrator records an objection received by letter, phone or in person ---------------------------------
+
+class RecordObjectionIn(Schema):
+    """As the cycle page's form (checked by it: 422 with its messages per field). Dates as YYYY-MM-DD."""
+
+    channel: str = ""
+    nomination: int | str | None = None
+    name: str = ""
+    contact: str = ""
+    content: str = ""
+    anonymous: bool = False
+    received_on: str | None = None
+    postmark_on: str | None = None
+
+
+@router.post("/awards/cycles/{cycle_id}/objections", response={201: ObjectionOut})
+def record_objection(request, cycle_id: int, payload: RecordObjectionIn):
+    """``record_objection`` as on the cycle page: real name and contact unless recorded as anonymous; a letter
+    needs its postmark date and counts by it for lateness; late ones are kept and marked late. No published
+    notice, an entry not in the notice, a missing field → 422, nothing recorded."""
+    from tupo.awards.forms import RecordObjectionForm
+
+    cycle = _managed_cycle(request.auth, cycle_id)
+    notice = services.latest_published_notice(cycle)
+    data = {k: v for k, v in payload.dict().items() if v is not None}
+    d = _form_or_422(RecordObjectionForm(data, entries=getattr(notice, "entries", [])))
+    obj = services.record_objection(request.auth, cycle, d)
+    return Status(201, _objection(_objections().get(pk=obj.pk), detail=True))
+
+
+# --- documents: certificates and the commendation document ----------------------------------------------------------
+
+@router.get("/awards/nominations/{nomination_id}/certificate.pdf")
+def certificate(request, nomination_id: int):
+    """The certificate PDF of a winning entry after close (issued on first download, audited then), as the page:
+    404 unless the user sees the entry, 403 unless they run its cycle, 409 for an entry that did not win or
+    before the cycle closed."""
+    from django.urls import reverse
+
+    nom = get_visible_or_404(Nomination, request.auth, pk=nomination_id)
+    if not request.auth.has_perm("awards.manage_nomination", nom):
+        raise PermissionDenied
+    try:
+        cert = services.issue_certificate(request.auth, nom)
+    except ValidationError as exc:  # not a winner: a state of the entry, not bad input
+        raise InvalidTransition(" ".join(exc.messages)) from None
+    url = request.build_absolute_uri(reverse("awards:verify") + f"?code={cert.code}")
+    response = HttpResponse(documents.certificate_pdf(cert, url), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="certificate-{cert.serial}.pdf"'
+    return response
+
+
+@router.get("/awards/cycles/{cycle_id}/commendation.{fmt}")
+def commendation(request, cycle_id: int, fmt: str):
+    """The commendation document (表彰决定) as .docx or .pdf after close, each download audited
+    (``record_commendation``); 409 before close, 404 for another format."""
+    cycle = _managed_cycle(request.auth, cycle_id)
+    if fmt not in ("docx", "pdf"):
+        raise Http404
+    services.record_commendation(request.auth, cycle, fmt)
+    if fmt == "docx":
+        data, ctype = documents.commendation_docx(cycle), \
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    else:
+        data, ctype = documents.commendation_pdf(cycle), "application/pdf"
+    response = HttpResponse(data, content_type=ctype)
+    response["Content-Disposition"] = f'attachment; filename="commendation-{cycle.pk}.{fmt}"'
+    return response

@@ -114,4 +114,5 @@ ZH = {
     "Online vote settings": "网络投票设置",
     "off": "关闭",
     "Choose an entry of this cycle.": "请选择本次评选的参评项目。",
+    "The first-round ranking is shown during the first round.": "分类初评排名仅在分类初评期间显示。",
 }
