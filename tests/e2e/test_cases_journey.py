@@ -55,6 +55,12 @@ def test_case_publish_adopt_search_meeting(e2e_db, personas, tree, new_page, log
     town_b.fill("form.adopt-form #id_contact", "赵六 13800000000")
     town_b.click("form.adopt-form button[type=submit]")
     expect(town_b.locator(".alert-success")).to_be_visible()
+    expect(town_b.locator(".spread")).to_contain_text("Results report overdue")  # due 60 working days after 5 Jan
+    town_b.goto("/")
+    town_b.click("text=Adoption results reports due")
+    expect(town_b.locator("table.adoptions")).to_contain_text("was due 2026-04-")
+    shot(town_b, "adoptions-due")
+    town_b.goto(f"/cases/{case.pk}/")
     town_b.click("text=Report results")
     town_b.select_option("form.report-form #id_org", str(tree.village_b1.pk))
     town_b.fill("form.report-form #id_summary", "半年来纠纷下降六成")

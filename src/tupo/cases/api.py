@@ -94,6 +94,7 @@ class AdoptionOut(Schema):
     org_id: int
     adapted: str
     started_on: dt.date
+    report_due_on: dt.date | None  # None: the working-day calendar has no data for the year it falls in
     contact: str
     rating: int | None
 

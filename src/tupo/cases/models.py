@@ -222,7 +222,12 @@ class AdoptionQuerySet(VisibleQuerySet):
 
 
 class Adoption(models.Model):
-    """Another organization takes up a published case (推广应用)."""
+    """Another organization takes up a published case (推广应用).
+
+    ``report_due_on``: the day its results report is due, ``settings.TUPO_ADOPTION_REPORT_WORKDAYS`` working days
+    after ``started_on`` (``core.calendar``). Empty when the working-day calendar has no data for the year the
+    due day falls in: never guessed; ``services.fill_report_due_dates`` fills it once that year is entered.
+    """
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="adoptions", verbose_name=_("case"))
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="adoptions",
@@ -230,6 +235,7 @@ class Adoption(models.Model):
     org_path = models.CharField(max_length=255, db_index=True, editable=False)
     adapted = models.TextField(_("what was adapted"))
     started_on = models.DateField(_("start date"))
+    report_due_on = models.DateField(_("results report due"), null=True, blank=True)
     contact = models.CharField(_("contact"), max_length=100)
     rating = models.PositiveSmallIntegerField(
         _("usefulness (1–5)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
@@ -245,6 +251,14 @@ class Adoption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org} ← {self.case}"
+
+    def report_state(self, today, reported: bool) -> str:
+        """"reported", "overdue", "due" or "unknown" (no due date: the calendar lacked the year)."""
+        if reported:
+            return "reported"
+        if self.report_due_on is None:
+            return "unknown"
+        return "overdue" if self.report_due_on < today else "due"
 
 
 class AdoptionReport(models.Model):

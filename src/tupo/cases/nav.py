@@ -10,5 +10,6 @@ def items(user):
         return []
     out = [(_("Case library"), reverse("cases:list"), "cases"), (_("Party-building brands"), reverse("cases:brands"), "brands")]
     if user.roles & SUBTREE_ROLES:
+        out.append((_("Adoptions and results reports"), reverse("cases:adoptions"), "adoptions"))
         out.append((_("Cases dashboard"), reverse("cases:dashboard"), "cases_dashboard"))
     return out

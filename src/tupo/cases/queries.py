@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 
 from django.db.models import Count, Q
 
-from tupo.accounts.choices import SUBTREE_ROLES, Role
+from tupo.accounts.choices import MANAGING_ROLES, SUBTREE_ROLES, Role
 from tupo.cases.choices import PUBLIC_BRAND_STATUSES, PUBLIC_CASE_STATUSES, CaseStatus
 from tupo.orgs import tree
 
@@ -46,6 +46,46 @@ def visible_adoption_q(user) -> Q:
     return Q(case__in=Case.objects.visible_to(user).values("pk")) | tree.subtrees_q(scope_paths(user), "org_path")
 
 
+# An adoption whose results report falls due within this many days shows on the to-do list before it is late.
+REPORT_DUE_SOON = dt.timedelta(days=14)
+
+
+def managed_paths(user) -> list[str]:
+    """Subtrees where the user may file results reports (``cases.report_adoption``: a managing role)."""
+    return [g.org.path for g in user.grants if g.role in MANAGING_ROLES and g.org_id]
+
+
+def reported_adoption_q() -> Q:
+    from django.db.models import Exists, OuterRef
+
+    from tupo.cases.models import AdoptionReport
+
+    return Q(Exists(AdoptionReport.objects.filter(adoption_id=OuterRef("pk"))))
+
+
+def report_due_q(today: dt.date) -> Q:
+    """No results report yet and due by ``today + REPORT_DUE_SOON`` (or overdue)."""
+    return ~reported_adoption_q() & Q(report_due_on__lte=today + REPORT_DUE_SOON)
+
+
+def scope_adoptions(user, *, only_open: bool = False):
+    """Adoptions by the organizations in the user's subtrees (the adopting organizations' own view), annotated
+    with ``reported``; ``only_open``: those still without a results report. Soonest due first, undated last."""
+    from django.db.models import Exists, F, OuterRef
+
+    from tupo.cases.models import Adoption, AdoptionReport
+
+    paths = scope_paths(user)
+    if not paths:
+        return Adoption.objects.none()
+    qs = (Adoption.objects.visible_to(user).filter(tree.subtrees_q(paths, "org_path"))
+          .annotate(reported=Exists(AdoptionReport.objects.filter(adoption_id=OuterRef("pk"))))
+          .select_related("case", "org"))
+    if only_open:
+        qs = qs.filter(reported=False)
+    return qs.order_by("reported", F("report_due_on").asc(nulls_last=True), "org_path", "id")
+
+
 def spread(case) -> dict:
     """Where a case went: adopting organizations grouped under their top-level ancestors, and a timeline."""
     from tupo.orgs.models import Organization
@@ -67,6 +107,9 @@ def spread(case) -> dict:
         for r in a.reports.all():
             timeline.append((r.reported_on, "reported", a.org.name, r))
     timeline.sort(key=lambda t: (t[0] is None, t[0] or 0))
+    today = timezone.localdate()
+    for a in adoptions:
+        a.state = a.report_state(today, reported=bool(a.reports.all()))
     ratings = [r.rating for a in adoptions for r in a.reports.all()]
     return {
         "adoptions": adoptions, "groups": sorted(groups.items()), "timeline": timeline,

@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tupo.cases import sanitize, uploads
+from tupo.cases import deadlines, sanitize, uploads
 from tupo.cases.choices import (
     BRAND_TRANSITIONS,
     CASE_TRANSITIONS,
@@ -34,7 +34,7 @@ from tupo.cases.models import (
     CaseTransition,
 )
 from tupo.core import audit
-from tupo.core.services import ConcurrentEditError, InvalidTransition, atomic_service, require_perm
+from tupo.core.services import SYSTEM, ConcurrentEditError, InvalidTransition, atomic_service, require_perm
 from tupo.search.indexing import schedule
 
 CASE_FIELDS = ("title", "level", "field", "tags", "year", "abstract", "background", "practice", "results",
@@ -301,11 +301,32 @@ def adopt_case(actor, case: Case, org, data: dict) -> Adoption:
         errors["contact"] = [_("The contact is required.")]
     if errors:
         raise ValidationError(errors)
+    started_on = data["started_on"]
+    if isinstance(started_on, str):
+        started_on = dt.date.fromisoformat(started_on)
+    due = deadlines.report_due_date(started_on)
     adoption = Adoption.objects.create(case=case, org=org, org_path=org.path, adapted=adapted,
-                                       started_on=data["started_on"], contact=data["contact"].strip(),
+                                       started_on=started_on, report_due_on=due, contact=data["contact"].strip(),
                                        created_by=actor if getattr(actor, "pk", None) else None)
-    audit.record("case.adopt", actor=actor, obj=adoption, details={"case": case.pk, "org": org.pk})
+    audit.record("case.adopt", actor=actor, obj=adoption,
+                 details={"case": case.pk, "org": org.pk, "report_due_on": due.isoformat() if due else None})
     return adoption
+
+
+@atomic_service
+def fill_report_due_dates(actor=SYSTEM) -> int:
+    """Give a due date to adoptions recorded while the calendar lacked the year (scheduled job; idempotent:
+    only rows still without one are touched, and those the calendar still cannot date stay empty)."""
+    from tupo.core.calendar import WorkCalendar
+
+    cal, filled = WorkCalendar(), 0
+    for adoption in Adoption.objects.filter(report_due_on__isnull=True).only("pk", "started_on"):
+        due = deadlines.report_due_date(adoption.started_on, cal)
+        if due is not None:
+            Adoption.objects.filter(pk=adoption.pk, report_due_on__isnull=True).update(report_due_on=due)
+            audit.record("case.adoption_due_date", actor=actor, obj=adoption, details={"report_due_on": due.isoformat()})
+            filled += 1
+    return filled
 
 
 @atomic_service

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/files/<int:file_id>/", views.case_file, name="file"),
     path("<int:pk>/adopt/", views.case_adopt, name="adopt"),
     path("<int:pk>/report/", views.case_report, name="report"),
+    path("adoptions/", views.adoption_list, name="adoptions"),
     path("brands/", views.brand_list, name="brands"),
     path("brands/new/", views.brand_create, name="brand_create"),
     path("brands/<int:pk>/", views.brand_detail, name="brand"),

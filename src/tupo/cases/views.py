@@ -8,11 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tupo.accounts.choices import MANAGING_ROLES
-from tupo.cases import queries, services, uploads
+from tupo.cases import deadlines, queries, services, uploads
 from tupo.cases.choices import (
     BRAND_STATUS_COLOURS,
     BRAND_TRANSITIONS,
@@ -221,6 +222,23 @@ def case_report(request, pk: int):
     else:
         messages.success(request, _("Results reported."))
     return redirect("cases:detail", pk=pk)
+
+
+@login_required
+def adoption_list(request):
+    """The adopting organizations' view: adoptions by organizations in the user's subtrees, with the day each
+    results report is due and whether it is overdue; ``?open=1`` only those still without a report."""
+    _business_only(request.user)
+    only_open = request.GET.get("open") == "1"
+    page = BoundedPaginator(queries.scope_adoptions(request.user, only_open=only_open), PAGE).get_page(
+        request.GET.get("page"))
+    today = timezone.localdate()
+    for a in page.object_list:
+        a.state = a.report_state(today, reported=a.reported)
+    return render(request, "cases/adoptions.html", {
+        "page": page, "only_open": only_open, "has_scope": bool(queries.scope_paths(request.user)),
+        "workdays": deadlines.report_workdays(),
+    })
 
 
 # --- brands --------------------------------------------------------------------------------------------

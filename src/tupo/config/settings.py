@@ -190,6 +190,9 @@ AUTH_PASSWORD_VALIDATORS = [
 TUPO_PASSWORD_MAX_AGE_DAYS = envint("TUPO_PASSWORD_MAX_AGE_DAYS", "90")
 TUPO_IDLE_TIMEOUT_MINUTES = envint("TUPO_IDLE_TIMEOUT_MINUTES", "30")
 
+# An organization that adopts a case owes a results report this many working days after it started (cases app).
+TUPO_ADOPTION_REPORT_WORKDAYS = envint("TUPO_ADOPTION_REPORT_WORKDAYS", "60")
+
 # The live lockout numbers come from the security policy the security administrator edits.
 TUPO_LOCKOUT_FAILURES = envint("TUPO_LOCKOUT_FAILURES", "5")
 TUPO_LOCKOUT_MINUTES = envint("TUPO_LOCKOUT_MINUTES", "15")

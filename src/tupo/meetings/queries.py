@@ -66,12 +66,24 @@ def invitee_candidates(user, meeting, q: str, limit: int = PICKER_LIMIT) -> dict
                        .order_by("name", "id")[:limit]) if paths else [])
         return {"orgs": [], "people": people, "q": q, "by_id": True, "id_refused": not paths}
     visible_orgs = Organization.objects.visible_to(user).exclude(pk__in=invited_ids)
-    orgs = list(visible_orgs.filter(name_prefix_q(q)).order_by("name", "id")[:limit])
+    orgs = list(visible_orgs.filter(name_prefix_q(q)).order_by(name_order(), "id")[:limit])
     if len(orgs) < limit:
         orgs += list(visible_orgs.filter(name__contains=q).exclude(pk__in=[o.pk for o in orgs])
                      .order_by("path")[: limit - len(orgs)])
-    people = list(people_qs.filter(name_prefix_q(q)).order_by("name", "id")[:limit])
+    people = list(people_qs.filter(name_prefix_q(q)).order_by(name_order(), "id")[:limit])
     return {"orgs": orgs, "people": people, "q": q, "by_id": False, "id_refused": False}
+
+
+def name_order(field: str = "name"):
+    """The order of prefix matches that the same index can give: byte order (code points), as SQLite compares.
+
+    PostgreSQL: ``name COLLATE "C"``, served by ``person_name_c_idx`` / ``org_name_c_idx`` (orgs 0005), which also
+    serve the LIKE; sorting in the database collation instead made the planner walk the whole plain name index
+    for a common first character (docs/decisions/001, addendum)."""
+    from django.db import connection
+    from django.db.models.functions import Collate
+
+    return Collate(field, "C") if connection.vendor == "postgresql" else field
 
 
 PREFIX_END = "\U0010ffff"  # sorts after every character: [text, text + PREFIX_END) is every string starting with text

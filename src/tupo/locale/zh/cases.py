@@ -33,4 +33,25 @@ ZH = {
     "Link a published case": "关联已发布的案例",
     "Link": "关联",
     "No other published case that you can see.": "没有其他您可查看的已发布案例。",
+    # adoption results reports due (report_due_on, to-do, adoptions page, reminders)
+    "results report due": "成效报告截止日",
+    "Adoption results reports due": "待报推广应用成效报告",
+    "Adoptions and results reports": "推广应用与成效报告",
+    "Results reported": "已报告成效",
+    "Results report overdue": "成效报告已逾期",
+    "was due %(d)s": "截止日为 %(d)s",
+    "results report due %(d)s": "成效报告截止 %(d)s",
+    "No due date for the results report: the working-day calendar has no data for that year yet.":
+        "成效报告暂无截止日：工作日历尚无该年度数据。",
+    "Cases taken up by the organizations in your scope. Each owes a results report %(n)s working days after it "
+    "started.": "本范围内各组织推广应用的案例。每项须在开始后 %(n)s 个工作日内报告成效。",
+    "All adoptions": "全部推广应用",
+    "Only those without a report": "仅看尚未报告的",
+    "Adoptions are listed for the organizations where you hold a role.": "仅列出您担任角色的组织的推广应用。",
+    "Results report": "成效报告",
+    "No adoptions.": "暂无推广应用。",
+    "Results report due in 5 working days: %(t)s": "成效报告将于5个工作日后截止：%(t)s",
+    "Results report overdue: %(t)s": "成效报告已逾期：%(t)s",
+    "%(org)s adopted “%(t)s” on %(start)s; its results report is due on %(due)s.":
+        "%(org)s 于 %(start)s 推广应用“%(t)s”，成效报告截止日为 %(due)s。",
 }
