@@ -568,11 +568,4 @@ def commendation(request, cycle_id: int, fmt: str):
     if fmt not in ("docx", "pdf"):
         raise Http404
     services.record_commendation(request.auth, cycle, fmt)
-    if fmt == "docx":
-        data, ctype = documents.commendation_docx(cycle), \
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    else:
-        data, ctype = documents.commendation_pdf(cycle), "application/pdf"
-    response = HttpResponse(data, content_type=ctype)
-    response["Content-Disposition"] = f'attachment; filename="commendation-{cycle.pk}.{fmt}"'
-    return response
+    return documents.commendation_response(cycle, fmt)

@@ -243,3 +243,19 @@ def commendation_pdf(cycle) -> bytes:
               Paragraph(_esc(parts["issuer"]), s["right"]), Paragraph(_esc(parts["date"]), s["right"])]
     doc.build(story)
     return buf.getvalue()
+
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def commendation_response(cycle, fmt: str):
+    """The commendation document as a download (``fmt`` is "docx" or "pdf"), for the page and the API."""
+    from django.http import HttpResponse
+
+    if fmt == "docx":
+        data, ctype = commendation_docx(cycle), DOCX_TYPE
+    else:
+        data, ctype = commendation_pdf(cycle), "application/pdf"
+    response = HttpResponse(data, content_type=ctype)
+    response["Content-Disposition"] = f'attachment; filename="commendation-{cycle.pk}.{fmt}"'
+    return response

@@ -342,14 +342,7 @@ def commendation(request, pk: int, fmt: str):
     except InvalidTransition as exc:
         _flash(request, exc)
         return redirect("awards:cycle", pk=cycle.pk)
-    if fmt == "docx":
-        data, ctype = documents.commendation_docx(cycle), \
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    else:
-        data, ctype = documents.commendation_pdf(cycle), "application/pdf"
-    response = HttpResponse(data, content_type=ctype)
-    response["Content-Disposition"] = f'attachment; filename="commendation-{cycle.pk}.{fmt}"'
-    return response
+    return documents.commendation_response(cycle, fmt)
 
 
 @login_required
