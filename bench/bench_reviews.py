@@ -24,7 +24,6 @@ Goal (issue): p95 under 300 ms for the pages. Writes bench/results/reviews-<db>[
 
 from __future__ import annotations
 
-import argparse
 import datetime as _dt
 import json
 import os
@@ -37,16 +36,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_topics import BATCH, _code_version  # noqa: E402 - same load batch and the same code paths reported
 from harness import (  # noqa: E402 - the shared page-benchmark harness
-    PG_SERVER,
-    RESULTS,
-    ROOT,
     TARGET_P95_MS,
     _fresh_database,
     _machine,
-    _pg_admin,
     _plain_static_storage,
     _rss_mb,
     measure,
+    page_bench_main,
 )
 
 SIZES = {"full": {"items": 10_000, "experts": 1_000, "opt_items": 2_000, "opt_experts": 600},
@@ -293,42 +289,7 @@ def print_table(r: dict) -> None:
 
 
 def main() -> int:
-    import subprocess
-
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    ap.add_argument("--quick", action="store_true", help="1,000 items, 100 experts (under 2 minutes)")
-    ap.add_argument("--repeat", type=int, default=30, help="timed requests per page (after 3 warm-ups)")
-    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    ap.add_argument("--out", default=None, help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    size = "quick" if args.quick else "full"
-    if args.child:
-        result = child(size, args.db, args.repeat, Path(args.out))
-        print_table(result)
-        return 0 if all("error" not in p for p in result["pages"]) else 1
-    dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
-    status = 0
-    for db in dbs:
-        if db == "postgres":
-            try:
-                _pg_admin("SELECT 1")
-            except Exception as exc:  # noqa: BLE001
-                print(f"!!! PostgreSQL not reachable at {PG_SERVER} ({exc}): PostgreSQL run SKIPPED !!!")
-                if args.db == "postgres":
-                    status = 1
-                continue
-        out = RESULTS / f"reviews-{db}{'-quick' if args.quick else ''}.json"
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        env = {k: v for k, v in os.environ.items() if k not in ("TUPO_DATABASE_URL", "TUPO_SQLITE_PATH")}
-        cmd = [sys.executable, __file__, "--child", "--db", db, "--repeat", str(args.repeat), "--out", str(out)]
-        if args.quick:
-            cmd.append("--quick")
-        t = time.perf_counter()
-        rc = subprocess.call(cmd, env=env, cwd=ROOT)
-        print(f"({db}: {time.perf_counter() - t:.0f} s wall, results in {out.relative_to(ROOT)})")
-        status = status or rc
-    return status
+    return page_bench_main("reviews", __file__, __doc__, "1,000 items, 100 experts (under 2 minutes)", child, print_table)
 
 
 if __name__ == "__main__":

@@ -138,3 +138,44 @@ def measure(client, pages, repeat: int) -> list[dict]:
     return rows
 
 
+
+
+def page_bench_main(name: str, script: str, doc: str, quick_help: str, child, print_table) -> int:
+    """The command line every page benchmark shares: run ``child(size, db, repeat, out)`` in a fresh process per
+    database (``--db sqlite|postgres|both``), write ``bench/results/<name>-<db>[-quick].json``, print the table."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    ap.add_argument("--quick", action="store_true", help=quick_help)
+    ap.add_argument("--repeat", type=int, default=30, help="timed requests per page (after 3 warm-ups)")
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--out", default=None, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    size = "quick" if args.quick else "full"
+    if args.child:
+        result = child(size, args.db, args.repeat, Path(args.out))
+        print_table(result)
+        return 0 if all("error" not in p for p in result["pages"]) else 1
+    dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    status = 0
+    for db in dbs:
+        if db == "postgres":
+            try:
+                _pg_admin("SELECT 1")
+            except Exception as exc:  # noqa: BLE001
+                print(f"!!! PostgreSQL not reachable at {PG_SERVER} ({exc}): PostgreSQL run SKIPPED !!!")
+                if args.db == "postgres":
+                    status = 1
+                continue
+        out = RESULTS / f"{name}-{db}{'-quick' if args.quick else ''}.json"
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        env = {k: v for k, v in os.environ.items() if k not in ("TUPO_DATABASE_URL", "TUPO_SQLITE_PATH")}
+        cmd = [sys.executable, script, "--child", "--db", db, "--repeat", str(args.repeat), "--out", str(out)]
+        if args.quick:
+            cmd.append("--quick")
+        t = time.perf_counter()
+        rc = subprocess.call(cmd, env=env, cwd=ROOT)
+        print(f"({db}: {time.perf_counter() - t:.0f} s wall, results in {out.relative_to(ROOT)})")
+        status = status or rc
+    return status
