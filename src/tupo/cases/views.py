@@ -140,20 +140,25 @@ def case_detail(request, pk: int):
     })
 
 
-@login_required
-@require_POST
-def case_transition(request, pk: int):
-    case = get_visible_or_404(Case, request.user, pk=pk)
+
+def _transition(request, move, obj, detail_url: str):
+    """Move a case or a brand to the posted status through its service; the reason of a refusal as a message."""
     form = TransitionForm(request.POST)
     if not form.is_valid():
         raise Http404
     try:
-        services.transition_case(request.user, case, form.cleaned_data["to_status"], form.cleaned_data["reason"])
+        move(request.user, obj, form.cleaned_data["to_status"], form.cleaned_data["reason"])
     except (InvalidTransition, ValidationError) as exc:
         messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
     else:
         messages.success(request, _("Status changed."))
-    return redirect("cases:detail", pk=pk)
+    return redirect(detail_url, pk=obj.pk)
+
+@login_required
+@require_POST
+def case_transition(request, pk: int):
+    case = get_visible_or_404(Case, request.user, pk=pk)
+    return _transition(request, services.transition_case, case, "cases:detail")
 
 
 @login_required
@@ -335,16 +340,7 @@ def _int(raw) -> int:
 @require_POST
 def brand_transition(request, pk: int):
     brand = get_visible_or_404(Brand, request.user, pk=pk)
-    form = TransitionForm(request.POST)
-    if not form.is_valid():
-        raise Http404
-    try:
-        services.transition_brand(request.user, brand, form.cleaned_data["to_status"], form.cleaned_data["reason"])
-    except (InvalidTransition, ValidationError) as exc:
-        messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
-    else:
-        messages.success(request, _("Status changed."))
-    return redirect("cases:brand", pk=pk)
+    return _transition(request, services.transition_brand, brand, "cases:brand")
 
 
 @login_required
