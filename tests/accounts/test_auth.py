@@ -178,3 +178,19 @@ def test_make_user_helper_has_no_extra_roles(db):
     u = make_user("plain")
     assert u.roles == set()
     assert SYSTEM.has_perm("anything")
+
+
+def test_a_new_authenticator_replaces_the_old_one_only_with_a_right_code(personas):
+    user = personas.secadmin
+    old = TOTPDevice.objects.create(user=user, name="old phone", confirmed=True)
+    pending = services.pending_totp_device(user)
+    assert services.pending_totp_device(user) == pending          # one pending device, not one per visit
+    wrong = "000000" if totp(pending.bin_key) else "111111"
+    assert services.confirm_totp(user, pending, wrong) is False
+    assert TOTPDevice.objects.filter(pk=old.pk, confirmed=True).exists()
+    assert not AuditEvent.objects.filter(event_type="auth.otp_enabled").exists()
+    pending.refresh_from_db()
+    pending.throttle_reset()  # a failure throttles the device for a moment (django-otp); the user waits
+    assert services.confirm_totp(user, pending, f"{totp(pending.bin_key):06d}") is True
+    assert list(TOTPDevice.objects.filter(user=user, confirmed=True)) == [pending]
+    assert AuditEvent.objects.filter(event_type="auth.otp_enabled", actor_id=user.pk).exists()

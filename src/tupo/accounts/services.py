@@ -130,6 +130,29 @@ def requires_second_factor(user: User) -> bool:
     return bool(user.roles & SEPARATED_ADMIN_ROLES) or SecurityPolicy.current().require_2fa_for_all
 
 
+def pending_totp_device(user: User):
+    """The authenticator being set up for ``user`` (made on first use, not yet confirmed)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+
+
+@atomic_service
+def confirm_totp(user: User, device, token: str) -> bool:
+    """Turn two-factor login on with ``device`` if ``token`` is its current code; the previous authenticator
+    stops working in the same transaction. False (nothing changed) for a wrong or expired code."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not device.verify_token(token):
+        return False
+    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit.record("auth.otp_enabled", actor=user, obj=user)
+    return True
+
+
 @atomic_service
 def create_token(actor, user: User, *, name: str, days: int | None = 90) -> tuple[ApiToken, str]:
     """Create an API token; returns the row and the key, which is shown once and never stored."""

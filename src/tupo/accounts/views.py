@@ -139,17 +139,11 @@ def otp_setup(request):
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is not None and request.method == "GET":
         return render(request, "accounts/otp_setup.html", {"enabled": True, "required": services.requires_second_factor(user)})
-    pending = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if pending is None:
-        pending = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    pending = services.pending_totp_device(user)
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if pending.verify_token(form.cleaned_data["token"]):
-            TOTPDevice.objects.filter(user=user, confirmed=True).delete()
-            pending.confirmed = True
-            pending.save()
+        if services.confirm_totp(user, pending, form.cleaned_data["token"]):
             otp_login(request, pending)
-            audit.record("auth.otp_enabled", actor=user, obj=user)
             messages.success(request, _("Two-factor login is on."))
             return redirect("core:home")
         form.add_error("token", _("The code is wrong or has expired."))
